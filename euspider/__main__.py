@@ -1,0 +1,120 @@
+"""Command line: ``python -m euspider extract PATH_OR_URL`` and ``python -m euspider schema``.
+
+``extract`` prints one page's record and its date evidence table, for checking a date by hand. It
+reads a file (``.html`` or ``.html.gz``) or fetches a URL (``http(s)://``; the response's headers
+are used as a crawl would use them). ``--crawled-at`` sets the capture time; for a file without it,
+the capture time is unknown and dates are bounded by now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .dates.parse import parse_date
+
+
+def _read(source: str, timeout: float) -> tuple[bytes, dict[str, str], str | None]:
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": "euspider (+https://github.com/euspider)"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the user asked for this URL
+            return response.read(), dict(response.headers.items()), datetime.now(UTC).isoformat()
+    path = Path(source)
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return data, {}, None
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    columns = ["accepted", "role", "source", "value", "raw", "reason"]
+    widths = {"accepted": 3, "role": 9, "source": 28, "value": 25, "raw": 34}
+    lines = ["  ".join(c[: widths.get(c, 40)].ljust(widths.get(c, 0)) for c in columns)]
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            text = ("yes" if value else "no") if column == "accepted" else ("" if value is None else str(value))
+            width = widths.get(column)
+            cells.append(text[:width].ljust(width) if width else text)
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import ArticleExtractor
+
+    try:
+        body, headers, fetched_at = _read(args.source, args.timeout)
+    except (OSError, ValueError) as err:
+        print(f"cannot read {args.source}: {err}", file=sys.stderr)
+        return 2
+    crawled_at = args.crawled_at or fetched_at
+    if crawled_at is not None:
+        parsed, reason = parse_date(crawled_at)
+        if parsed is None or not isinstance(parsed.value, datetime):
+            print(f"--crawled-at must be an ISO 8601 datetime with an offset, e.g. 2023-02-04T10:00:00Z ({reason or 'no offset'})", file=sys.stderr)
+            return 2
+    url = args.url or (args.source if args.source.startswith(("http://", "https://")) else f"file://{Path(args.source).resolve()}")
+    outcome = ArticleExtractor().extract(body, url, crawled_at=crawled_at, headers=headers, now=datetime.now(UTC))
+    if outcome.record is None:
+        print(f"not an article ({outcome.skip_reason}): {outcome.detail}")
+        record: dict[str, Any] = {"published": None}
+        if outcome.dates is not None:
+            record = {k: getattr(outcome.dates, k) for k in ("published", "published_source", "page_date_stamp", "crawled_at")}
+            evidence = [e.__dict__ for e in outcome.dates.evidence]
+        else:
+            evidence = []
+    else:
+        record = dict(outcome.record)
+        evidence = record.pop("date_evidence")
+    if args.json:
+        print(json.dumps({**record, "date_evidence": evidence}, ensure_ascii=False, indent=2))
+        return 0
+    if not args.evidence_only:
+        shown = {k: v for k, v in record.items() if k != "text"}
+        print(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+        if "text" in record:
+            print("\n--- text ---")
+            print(record["text"])
+    print("\n--- date evidence ---")
+    print(_table(evidence))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import build_schema, field_table
+
+    if args.markdown:
+        print(field_table())
+    else:
+        print(json.dumps(build_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m euspider", description="euspider tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ext = sub.add_parser("extract", help="print one page's record and its date evidence")
+    ext.add_argument("source", help="a file (.html, .html.gz) or an http(s) URL")
+    ext.add_argument("--crawled-at", help="capture time, ISO 8601 with offset (default: fetch time for a URL, unknown for a file)")
+    ext.add_argument("--url", help="the page's URL when reading a file (dates in the URL, site profile)")
+    ext.add_argument("--json", action="store_true", help="print the whole record as JSON")
+    ext.add_argument("--evidence-only", action="store_true", help="print only the date evidence table")
+    ext.add_argument("--timeout", type=float, default=30.0, help="fetch timeout in seconds")
+    ext.set_defaults(func=cmd_extract)
+    sch = sub.add_parser("schema", help="print the record's JSON Schema (or --markdown: the field table)")
+    sch.add_argument("--markdown", action="store_true")
+    sch.set_defaults(func=cmd_schema)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The one place that reads and validates ``EUSPIDER_*`` settings.
+
+Every setting is read once, when the crawl starts; a bad value raises :class:`ConfigError` naming the
+setting, the value and what is allowed, before the first request. Components take the resulting plain
+values (``ExtractOptions`` and friends), so they can be built in tests without a crawler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .dates import DateSettings
+from .extract import ExtractOptions
+from .sites import Profile, ProfileError, builtin_profiles, load_profile_file
+
+
+class ConfigError(ValueError):
+    """A setting with a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    doc: str
+
+
+#: Every setting the plugin reads, with its default; the README's settings table lists these.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("EUSPIDER_ENABLED", True, "Turn the extraction pipeline on or off."),
+    Setting("EUSPIDER_MIN_WORDS", 40, "Pages with fewer words of story text are dropped as `too_short`."),
+    Setting("EUSPIDER_MISMATCH_DAYS", 2, "Days two dates may differ and still agree (time zones, late edits)."),
+    Setting("EUSPIDER_ARCHIVAL_DAYS", 365, "A story older than this at capture gets `date_mismatch` kind `archival`."),
+    Setting("EUSPIDER_ID_MARGIN_DAYS", 3, "Days added on each side of an article-ID bracket estimate."),
+    Setting("EUSPIDER_MIGRATION_DAYS", 365, "A visible byline date this much earlier than the metadata's wins (site migrations)."),
+    Setting("EUSPIDER_MIN_DATE", "1990-01-01", "Publication dates before this are rejected as placeholders."),
+    Setting("EUSPIDER_ESTIMATE_MAX_DAYS", 31, "An estimated publication range wider than this is kept as a bound, not published."),
+    Setting("EUSPIDER_PROFILES", [], "Extra site profile files (TOML), added before the built-in ones."),
+    Setting("EUSPIDER_MIRROR", None, "A mirror folder (with captures.json) to crawl instead of the live sites."),
+    Setting("EUSPIDER_RUN_FEED", None, "A feed URI (Scrapy `FEEDS` placeholders allowed) written as JSON lines when no other feed is configured."),
+)
+
+
+def _int(name: str, value: Any, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r}: expected an integer >= {minimum}") from None
+    if number < minimum:
+        raise ConfigError(f"{name}={value!r}: expected an integer >= {minimum}")
+    return number
+
+
+def _bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={value!r}: expected true or false")
+
+
+def _date(name: str, value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{name}={value!r}: expected a date YYYY-MM-DD") from None
+
+
+def _list(name: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{name}={value!r}: expected a list of file paths")
+
+
+@dataclass(frozen=True)
+class Config:
+    enabled: bool
+    extract: ExtractOptions
+    mirror: Path | None
+
+
+def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
+    """Read and check every ``EUSPIDER_*`` setting (``get`` is e.g. ``crawler.settings.get``)."""
+    getter = get.get if isinstance(get, Mapping) else get
+    values = {s.name: getter(s.name, s.default) for s in SETTINGS}
+    values = {k: (v if v is not None else next(s.default for s in SETTINGS if s.name == k)) for k, v in values.items()}
+    dates = DateSettings(
+        mismatch_days=_int("EUSPIDER_MISMATCH_DAYS", values["EUSPIDER_MISMATCH_DAYS"]),
+        archival_days=_int("EUSPIDER_ARCHIVAL_DAYS", values["EUSPIDER_ARCHIVAL_DAYS"], 1),
+        id_margin_days=_int("EUSPIDER_ID_MARGIN_DAYS", values["EUSPIDER_ID_MARGIN_DAYS"]),
+        migration_days=_int("EUSPIDER_MIGRATION_DAYS", values["EUSPIDER_MIGRATION_DAYS"], 1),
+        min_date=_date("EUSPIDER_MIN_DATE", values["EUSPIDER_MIN_DATE"]),
+        estimate_max_days=_int("EUSPIDER_ESTIMATE_MAX_DAYS", values["EUSPIDER_ESTIMATE_MAX_DAYS"], 1),
+    )
+    extra: list[Profile] = []
+    for path in _list("EUSPIDER_PROFILES", values["EUSPIDER_PROFILES"]):
+        try:
+            extra.append(load_profile_file(path))
+        except ProfileError as err:
+            raise ConfigError(f"EUSPIDER_PROFILES: {err}") from err
+    mirror = values["EUSPIDER_MIRROR"]
+    mirror_path = None
+    if mirror:
+        mirror_path = Path(str(mirror))
+        if not (mirror_path / "captures.json").is_file():
+            raise ConfigError(f"EUSPIDER_MIRROR={str(mirror)!r}: not a mirror folder (no captures.json in it)")
+    return Config(
+        enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),
+        extract=ExtractOptions(
+            min_words=_int("EUSPIDER_MIN_WORDS", values["EUSPIDER_MIN_WORDS"]),
+            dates=dates,
+            profiles=(*extra, *builtin_profiles()) if extra else None,
+        ),
+        mirror=mirror_path,
+    )

@@ -1,0 +1,180 @@
+"""Date provenance: collect every date a page offers, resolve the story's, judge the mismatch.
+
+Pure: no Scrapy, no clock. The capture time is an input; when it is unknown the caller passes the
+bound to use instead (the time of the call, at the API boundary).
+
+Three dates are kept apart: when the page was captured (``crawled_at``), what date the page displays
+(``page_date_stamp``, e.g. a current-date banner) and when the story was first published
+(``published``, with its source, precision and range). :func:`date_page` returns them with the full
+evidence table and a :class:`~euspider.items.DateMismatch` when they disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from .estimate import Anchor, Window, id_bracket, weekday_phrases
+from .evidence import (
+    Candidate,
+    LinkDate,
+    from_byline,
+    from_headers,
+    from_json_ld,
+    from_link_context,
+    from_meta,
+    from_stamp,
+    from_time_elements,
+    from_url,
+)
+from .parse import ParsedDate, iso_datetime, parse_date
+from .resolve import DateResult, DateSettings, resolve
+
+__all__ = [
+    "Anchor",
+    "DateInputs",
+    "DateResult",
+    "DateSettings",
+    "LinkDate",
+    "ParsedDate",
+    "date_page",
+    "parse_date",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DateInputs:
+    """Everything :func:`date_page` reads besides the tree."""
+
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    crawled_at: datetime | None = None
+    #: Upper bound when ``crawled_at`` is unknown (the caller's "now"); ignored when it is known.
+    fallback_bound: datetime | None = None
+    title: str | None = None
+    text: str = ""
+    link_context: Sequence[Mapping[str, Any]] = ()
+    #: The story's numeric ID when its site numbers stories in order, and anchors around it.
+    article_id: int | None = None
+    anchors: Sequence[Anchor] = ()
+    #: The story ID in another URL of the same site (for anchors from this page's own side lists).
+    id_of: Callable[[str], int | None] | None = None
+    stamp_selectors: Sequence[str] = ()
+
+
+def _htmldate(tree: HtmlElement, url: str, bound: datetime, settings: DateSettings) -> Candidate | None:
+    """htmldate's original-date search on the page with its chrome removed (tier 4)."""
+    from htmldate import find_date  # imported lazily: it loads dateparser
+
+    try:
+        found = find_date(
+            deepcopy(tree),
+            url=url or None,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%d",
+            min_date=datetime.combine(settings.min_date, datetime.min.time()),
+            max_date=bound.astimezone(UTC).replace(tzinfo=None),
+        )
+    except Exception as err:  # noqa: BLE001 - a heuristic library failing must not lose the page
+        logger.debug("htmldate failed on %s: %s", url, err)
+        return None
+    if not found:
+        return None
+    parsed, reason = parse_date(found)
+    if parsed is not None and found.endswith("-01-01"):
+        # htmldate fills a bare year ("in 2022", "© 2014") with 1 January: a year, not a day
+        return Candidate("htmldate", "published", found, None, "1 January from htmldate: a year found alone, not a day", 4)
+    return Candidate("htmldate", "published", found, parsed, reason or "heuristic search of the page", 4)
+
+
+def date_page(
+    tree: HtmlElement,
+    inputs: DateInputs,
+    *,
+    scope: HtmlElement | None,
+    removed: Iterable[HtmlElement] = (),
+    pruned_tree: HtmlElement | None = None,
+    settings: DateSettings = DateSettings(),
+) -> tuple[DateResult, list[LinkDate]]:
+    """Date one page. ``tree`` is the page as served; ``pruned_tree`` the same without its chrome.
+
+    ``scope`` is the element holding the story (dates inside it are the story's); ``removed`` the
+    elements the extractor dropped as boilerplate (dates inside them are not the story's). Returns
+    the resolution and the dates this page shows for other pages (side lists, teasers).
+    """
+    removed = list(removed)
+    crawled_at = inputs.crawled_at
+    if crawled_at is not None and crawled_at.tzinfo is None:
+        crawled_at = crawled_at.replace(tzinfo=UTC)
+    bound = crawled_at or inputs.fallback_bound
+    if bound is None:
+        raise ValueError("date_page needs crawled_at or fallback_bound: the clock is never read here")
+    capture_day = crawled_at.astimezone(UTC).date() if crawled_at else None
+
+    cands: list[Candidate] = []
+    cands += from_json_ld(tree, inputs.url, inputs.title)
+    cands += from_meta(tree)
+    time_cands, link_dates = from_time_elements(tree, inputs.url, scope, removed)
+    cands += time_cands
+    cands += from_byline(scope, removed)
+    cands += from_link_context(inputs.link_context)
+    cands += from_url(inputs.url)
+    cands += from_stamp(tree, inputs.stamp_selectors, scope, capture_day)
+    cands += from_headers(inputs.headers)
+    if crawled_at is not None:
+        cands.append(Candidate("capture", "capture", iso_datetime(crawled_at), ParsedDate(crawled_at, "datetime"), "", 9))
+    if link_dates:
+        cands.append(
+            Candidate(
+                "time:other-stories", "bound", f"{len(link_dates)} dates beside links to other stories", None,
+                "dates of the linked stories (side lists, teasers): evidence for them, never for this page", 9,
+            )
+        )  # fmt: skip
+
+    strong = [c for c in cands if c.role == "published" and c.parsed is not None and c.tier <= 3]
+    if not strong:
+        found = _htmldate(pruned_tree if pruned_tree is not None else tree, inputs.url, bound, settings)
+        if found is not None:
+            cands.append(found)
+
+    estimate: Window | None = None
+    if inputs.article_id is not None:
+        anchors = list(inputs.anchors)
+        if inputs.id_of is not None:
+            # stories this page's side lists date are anchors too (evidence for them, and through
+            # their IDs, a bracket for this story)
+            for link in link_dates:
+                other = inputs.id_of(link.url)
+                if other is not None and other != inputs.article_id:
+                    anchors.append(Anchor(other, link.parsed.day, f"a side list on this page ({link.url})"))
+        estimate = id_bracket(inputs.article_id, anchors, settings.id_margin_days)
+    phrases = weekday_phrases(inputs.text)
+    result = resolve(
+        cands,
+        crawled_at=crawled_at,
+        bound=bound,
+        settings=settings,
+        phrases=phrases,
+        estimate=estimate,
+        estimate_source="estimate:id-bracket",
+        text=inputs.text,
+    )
+    return result, link_dates
+
+
+def article_id(path_and_query: str, pattern: str | None) -> int | None:
+    """The numeric story ID in a URL path, by a site profile's ``id_pattern`` (group ``id``)."""
+    if not pattern:
+        return None
+    match = re.search(pattern, path_and_query)
+    return int(match["id"]) if match else None

@@ -1,0 +1,427 @@
+"""Collect every candidate date a page offers, each with where it came from.
+
+Each collector returns :class:`Candidate` objects; none decides which date wins (that is
+:mod:`euspider.dates.resolve`). Tiers order the sources by how directly they state the story's
+first publication:
+
+1. structured metadata about this article (JSON-LD article nodes, ``article:published_time`` and
+   kin, ``<time itemprop=datePublished>`` inside the article);
+2. a date shown in the article's byline or header, and dates carried from the page that linked to
+   the story (feed ``pubDate``, news-sitemap ``publication_date``, a listing's ``<time>``);
+3. a date in the URL path;
+4. htmldate's heuristic search over the page with its chrome removed;
+5. estimates (ID bracket, weekday phrases).
+
+Dates beside links to other stories (side lists, teasers) are that other story's, never this
+page's: they are reported as link dates for the crawl to use, and noted once here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from ..dom import (
+    absolute,
+    ancestors,
+    classes_and_id,
+    dated_item_container,
+    headline_link,
+    is_inside,
+    norm_space,
+    visible_text,
+)
+from .parse import ParsedDate, parse_date
+
+ROLES = ("published", "modified", "stamp", "capture", "bound")
+
+
+@dataclass
+class Candidate:
+    """A date found on or about the page, before resolution."""
+
+    source: str
+    role: str
+    raw: str
+    parsed: ParsedDate | None
+    reason: str = ""
+    tier: int = 9
+    latest: date | None = None  # for a range: its last day (parsed holds the first)
+    accepted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date | None:
+        return self.parsed.day if self.parsed else None
+
+
+def candidate(source: str, role: str, raw: Any, tier: int, note: str = "") -> Candidate:
+    """Parse ``raw`` and wrap it; a parse failure becomes the rejection reason."""
+    raw_text = raw if isinstance(raw, str) else str(raw)
+    parsed, reason = parse_date(raw)
+    return Candidate(source, role, norm_space(raw_text)[:200], parsed, reason or note, tier)
+
+
+# --- JSON-LD -------------------------------------------------------------------------------------
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting", "report",
+    "scholarlyarticle", "techarticle", "socialmediaposting", "posting", "creativework", "videoobject",
+}  # fmt: skip
+PAGE_TYPES = {"webpage", "itempage", "aboutpage", "collectionpage"}
+
+
+def _types(node: Mapping[str, Any]) -> set[str]:
+    value = node.get("@type", [])
+    values = value if isinstance(value, list) else [value]
+    return {str(v).lower().rsplit("/", 1)[-1] for v in values}
+
+
+def _top_nodes(data: Any) -> Iterator[Mapping[str, Any]]:
+    """Top-level JSON-LD nodes and those of ``@graph``; never nested lists of other items."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _top_nodes(item)
+    elif isinstance(data, Mapping):
+        if "@graph" in data and isinstance(data["@graph"], list):
+            for item in data["@graph"]:
+                if isinstance(item, Mapping):
+                    yield item
+        if "@type" in data:
+            yield data
+            main = data.get("mainEntity")
+            if isinstance(main, Mapping) and "@type" in main:
+                yield main
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        # common breakage: trailing commas, HTML comments around the JSON
+        cleaned = re.sub(r",\s*([}\]])", r"\1", text.strip().removeprefix("<!--").removesuffix("-->"))
+        return json.loads(cleaned, strict=False)
+
+
+def _node_matches_page(node: Mapping[str, Any], page_url: str, title: str | None) -> bool:
+    for key in ("url", "@id", "mainEntityOfPage"):
+        value = node.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str) and value.split("#")[0].rstrip("/") == page_url.rstrip("/"):
+            return True
+    headline = node.get("headline") or node.get("name")
+    return bool(title and isinstance(headline, str) and norm_space(headline) == norm_space(title))
+
+
+def from_json_ld(tree: HtmlElement, page_url: str, title: str | None) -> list[Candidate]:
+    """``datePublished`` / ``dateCreated`` / ``dateModified`` of the page's article nodes.
+
+    When several article nodes carry dates, those that name this page (URL, ``@id`` or headline)
+    win; the others are kept as rejected evidence about other stories.
+    """
+    found: list[tuple[bool, Candidate]] = []
+    broken: list[Candidate] = []
+    node_index = 0
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        text = script.text or ""
+        if not text.strip():
+            continue
+        try:
+            data = _load_json(text)
+        except ValueError as err:
+            broken.append(Candidate("json-ld", "published", text.strip()[:200], None, f"unparseable JSON-LD: {err}", 1))
+            continue
+        for node in _top_nodes(data):
+            node_index += 1
+            types = _types(node)
+            is_article = bool(types & ARTICLE_TYPES)
+            if not is_article and not types & PAGE_TYPES:
+                continue
+            label = "json-ld" if is_article else "json-ld:webpage"
+            tier = 1 if is_article else 2
+            matches = _node_matches_page(node, page_url, title)
+            for key, role in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
+                value = node.get(key)
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if value in (None, ""):
+                    continue
+                cand = candidate(f"{label}:{key}", role, value, tier)
+                cand.extra["node"] = node_index
+                found.append((matches, cand))
+    if any(matches for matches, _ in found):
+        for matches, cand in found:
+            if not matches and cand.parsed is not None:
+                cand.parsed, cand.reason = None, "belongs to another item's JSON-LD node"
+    else:
+        # several article nodes and none names this page: the first is the page's own (the others
+        # are usually teasers of other stories in an ItemList-like array)
+        first_node = next((c.extra.get("node") for _, c in found if c.source.startswith("json-ld:") and not c.source.startswith("json-ld:webpage")), None)
+        for _, cand in found:
+            if cand.extra.get("node") not in (first_node, None) and not cand.source.startswith("json-ld:webpage") and cand.parsed is not None:
+                cand.parsed, cand.reason = None, "a later JSON-LD article node: another story's"
+    for _, cand in found:
+        cand.extra.pop("node", None)
+    return [cand for _, cand in found] + broken
+
+
+# --- meta tags -----------------------------------------------------------------------------------
+
+META_PUBLISHED = (
+    "article:published_time", "og:article:published_time", "og:published_time", "article:published",
+    "datepublished", "date.published", "publish-date", "publish_date", "publishdate", "pubdate",
+    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dc.date.created", "dcterms.created",
+    "date", "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime",
+    "rnews:datepublished", "citation_publication_date", "citation_date", "prism.publicationdate",
+    "bt:pubdate", "originalpublicationdate", "og:pubdate", "article_date_original", "ga_date",
+    "released", "creation_date", "date_published", "published_time", "published-date",
+    "article.created", "cxenseparse:publishtime", "dc.created", "article:post_date",
+    "datecreated",
+)  # fmt: skip
+META_MODIFIED = (
+    "article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified",
+    "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "article.updated",
+    "modified_time", "updated_time", "parsely-updated", "sailthru.lastmodified", "date.modified",
+    "article:modified", "revised", "dc.modified",
+)  # fmt: skip
+_META_ROLE = {name: "published" for name in META_PUBLISHED} | {name: "modified" for name in META_MODIFIED}
+
+
+def from_meta(tree: HtmlElement) -> list[Candidate]:
+    """Dates in ``<meta>`` tags (Open Graph, article:*, Dublin Core, parsely, sailthru and others)."""
+    out = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "").strip().lower()
+        content = meta.get("content")
+        if key == "parsely-page" and content:
+            try:
+                pub = _load_json(content).get("pub_date")
+            except (ValueError, AttributeError):
+                pub = None
+            if pub:
+                out.append(candidate("meta:parsely-page", "published", pub, 1))
+            continue
+        role = _META_ROLE.get(key)
+        if role is None or not content:
+            continue
+        # bare "date"/"dc.date" are often the page's build date: a step below article:* tags
+        tier = 2 if key in {"date", "dc.date", "last-modified", "lastmod"} else 1
+        out.append(candidate(f"meta:{key}", role, content, tier))
+    return out
+
+
+# --- <time> and itemprop -------------------------------------------------------------------------
+
+_MODIFIED_HINT = re.compile(r"updat|modif|revis|edited|aktualisiert|mis à jour|actualiz", re.IGNORECASE)
+_PUBLISHED_HINT = re.compile(r"publish|pubdate|posted|entry-date|byline|dateline|article-date|story-date|post-date", re.IGNORECASE)
+
+
+@dataclass
+class LinkDate:
+    """A date shown beside a link to another page: evidence for that page, not this one."""
+
+    url: str
+    raw: str
+    parsed: ParsedDate
+
+
+def _time_value(element: HtmlElement) -> str:
+    return (element.get("datetime") or element.get("content") or visible_text(element) or "").strip()
+
+
+def from_time_elements(
+    tree: HtmlElement, page_url: str, scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()
+) -> tuple[list[Candidate], list[LinkDate]]:
+    """``<time>`` elements and ``itemprop`` dates, split into this story's and other stories'.
+
+    Inside the article: ``itemprop=datePublished``, a ``pubdate`` attribute or a "published" class is
+    tier 1, another ``<time>`` tier 2. Beside a headline link (side lists, teasers, listings): a link
+    date for the linked page. Elsewhere on the page: tier 4 (a date somewhere in the chrome).
+    """
+    removed_set = list(removed)
+    out: list[Candidate] = []
+    links: list[LinkDate] = []
+    seen: set[int] = set()
+    elements = tree.xpath("//time | //*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated'][not(self::meta)]")
+    for element in elements:
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        raw = _time_value(element)
+        if not raw:
+            continue
+        container = dated_item_container(element)
+        other = headline_link(container, page_url) if container is not None else None
+        if other is not None:
+            parsed, _ = parse_date(raw)
+            if parsed is not None:
+                links.append(LinkDate(other, raw, parsed))
+            continue
+        hints = " ".join([classes_and_id(element), element.get("itemprop", "")] + [classes_and_id(a) for a in ancestors(element, 2)])
+        text_hint = visible_text(element.getparent()) if element.getparent() is not None else ""
+        if element.get("itemprop") == "dateModified" or _MODIFIED_HINT.search(hints) or _MODIFIED_HINT.search(text_hint[:60]):
+            role = "modified"
+        else:
+            role = "published"
+        inside = is_inside(element, scope)
+        in_removed = any(is_inside(element, r) for r in removed_set)
+        strong = element.get("itemprop") in {"datePublished", "dateModified"} or element.get("pubdate") is not None or _PUBLISHED_HINT.search(hints)
+        if inside and not in_removed:
+            tier, where = (1 if strong else 2), "article"
+        else:
+            tier, where = 4, "page"
+        out.append(candidate(f"time:{where}", role, raw, tier))
+    return out, links
+
+
+# --- byline text ---------------------------------------------------------------------------------
+
+_BYLINE_CLASS = re.compile(
+    r"byline|dateline|\bdate|datum|fecha|published|posted|pubdate|timestamp|entry-meta|post-meta|article-meta|"
+    r"meta-info|article-info|entry-header|article-header|post-header|story-header",
+    re.IGNORECASE,
+)
+_STORY_PARAGRAPH = 80  # characters: a paragraph this long belongs to the story's body
+
+
+def from_byline(scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()) -> list[Candidate]:
+    """Textual dates in short byline-like blocks of the article's header ("By Jane Doe · 17 Jan 2025").
+
+    Only blocks before the story's first long paragraph count (a date lower down is usually a date the
+    story talks about, or a related item's); at most three, in page order.
+    """
+    if scope is None:
+        return []
+    removed_set = list(removed)
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for element in scope.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "p" and len(visible_text(element)) >= _STORY_PARAGRAPH and not _BYLINE_CLASS.search(classes_and_id(element)):
+            break  # the story body has started
+        if element.tag in {"time", "script", "style", "a"} or not _BYLINE_CLASS.search(classes_and_id(element)):
+            continue
+        if any(is_inside(element, r) for r in removed_set):
+            continue
+        text = visible_text(element)
+        if not text or len(text) > 160 or text in seen:
+            continue
+        parsed, _ = parse_date(text)
+        if parsed is None or parsed.precision not in {"day", "datetime"}:
+            continue
+        seen.add(text)
+        role = "modified" if _MODIFIED_HINT.search(text) and not re.search(r"publi|posted", text, re.I) else "published"
+        out.append(Candidate("byline", role, text[:200], parsed, "", 2))
+        if len(out) >= 3:
+            break
+    return out
+
+
+# --- URL, headers, capture, link context ---------------------------------------------------------
+
+URL_DATE_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>0?[1-9]|1[0-2])(?:[/-](?P<d>0?[1-9]|[12]\d|3[01]))?(?=[/-]|\.html?|$)"
+    r"|/(?P<y2>(?:19|20)\d{2})(?P<m2>0[1-9]|1[0-2])(?P<d2>0[1-9]|[12]\d|3[01])(?=/)"
+)
+
+
+def from_url(url: str) -> list[Candidate]:
+    """A date in the URL path (``/2024/05/14/``, ``/2024-05-14-``, ``/20240514/``, ``/2024/05/``)."""
+    path = url.split("?", 1)[0]
+    match = URL_DATE_RE.search(path)
+    if match is None:
+        return []
+    if match["y2"]:
+        raw = f"{match['y2']}-{match['m2']}-{match['d2']}"
+    elif match["d"]:
+        raw = f"{match['y']}-{int(match['m']):02d}-{int(match['d']):02d}"
+    else:
+        raw = f"{match['y']}-{int(match['m']):02d}"
+    cand = candidate("url", "published", raw, 3)
+    cand.raw = match.group(0)
+    return [cand]
+
+
+def from_headers(headers: Mapping[str, str]) -> list[Candidate]:
+    """HTTP ``Date`` (the server's clock), ``Last-Modified`` (a bound) and ``Memento-Datetime``."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    out = []
+    if lower.get("date"):
+        out.append(candidate("http:date", "capture", lower["date"], 9))
+    if lower.get("last-modified"):
+        out.append(candidate("http:last-modified", "bound", lower["last-modified"], 9))
+    if lower.get("memento-datetime"):
+        out.append(candidate("http:memento-datetime", "capture", lower["memento-datetime"], 9))
+    return out
+
+
+LINK_SOURCES = {"link:rss", "link:atom", "link:listing", "link:sitemap-news", "link:sitemap", "link:page"}
+
+
+def from_link_context(context: Iterable[Mapping[str, Any]]) -> list[Candidate]:
+    """Dates carried with the request from the page that linked here.
+
+    Each item is ``{"source": "link:rss" | "link:listing" | "link:sitemap-news" | "link:sitemap",
+    "raw": ..., "via": url of the linking page}``. A sitemap ``lastmod`` is a bound, not a date.
+    """
+    out = []
+    for item in context:
+        source = str(item.get("source", "link:page"))
+        role = "bound" if source == "link:sitemap" else "published"
+        cand = candidate(source, role, item.get("raw") or item.get("value") or "", 2)
+        if item.get("via"):
+            cand.extra["via"] = item["via"]
+        out.append(cand)
+    return out
+
+
+# --- the page's own date stamp -------------------------------------------------------------------
+
+_STAMP_CLASS = re.compile(r"date|time|today|clock|calendar", re.IGNORECASE)
+
+
+def from_stamp(
+    tree: HtmlElement, selectors: Iterable[str], scope: HtmlElement | None, capture_day: date | None
+) -> list[Candidate]:
+    """The date a page displays apart from its story (a current-date banner): role ``stamp``.
+
+    With a site profile, its ``stamp`` selectors say where the banner is. Without one, a short date
+    outside the article and beside no link counts as a stamp only when it is the capture day (±1):
+    a page that shows the day it was served, as EUobserver's header did.
+    """
+    out: list[Candidate] = []
+    selectors = list(selectors)
+    for selector in selectors:
+        for element in tree.cssselect(selector):
+            out.append(candidate("banner", "stamp", visible_text(element), 9, "the site's date banner"))
+    if selectors or capture_day is None:
+        return out
+    for element in tree.xpath("//header//* | //nav//* | //*[contains(@class, 'date') or contains(@class, 'today') or contains(@id, 'date')]"):
+        if not isinstance(element.tag, str) or element.tag in {"script", "style", "a", "time"}:
+            continue
+        if is_inside(element, scope) or (scope is not None and is_inside(scope, element)):
+            continue
+        if not (_STAMP_CLASS.search(classes_and_id(element)) or element.tag in {"p", "span", "div", "li"}):
+            continue
+        text = visible_text(element)
+        if not text or len(text) > 60:
+            continue
+        container = dated_item_container(element)
+        if container is not None and headline_link(container, "") is not None:
+            continue
+        parsed, _ = parse_date(text)
+        if parsed is None or parsed.precision not in {"day", "datetime"}:
+            continue
+        if abs((parsed.day - capture_day).days) <= 1:
+            out.append(Candidate("banner", "stamp", text, parsed, "the capture day shown outside the story", 9))
+            break
+    return out

@@ -1,0 +1,351 @@
+"""From one captured page to one record: story text without boilerplate, and dates with evidence.
+
+Pure: bytes or text, a URL, headers, the capture time and what the crawl knows about the page (link
+context, ID anchors) go in; an :class:`Outcome` comes out. No Scrapy, no clock (the caller passes
+``now`` when the capture time is unknown). The pipeline, the command line, the benchmarks and the
+tests all call :meth:`ArticleExtractor.extract`, so they share one code path.
+
+Steps: decode → parse → find the story's element (scope) → mark boilerplate (site profile, then
+generic detectors) → trafilatura on the page without it → drop call-to-action lines → decide whether
+this is an article → date it (:mod:`euspider.dates`) → build the :class:`~euspider.items.Article`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from copy import copy
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
+from trafilatura.settings import Extractor as TrafilaturaOptions
+from trafilatura.utils import load_html
+from w3lib.encoding import html_to_unicode
+
+from . import boilerplate
+from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
+from .dates.parse import parse_date
+from .dom import absolute, find_article_scope, norm_space, norm_text, visible_text
+from .items import Article, Boilerplate
+from .sites import Profile, builtin_profiles, profile_for
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+#: Skip reasons, as they appear in stats (``euspider/dropped/<reason>``) and logs.
+SKIP_REASONS = {
+    "empty_body": "the response body is empty",
+    "not_html": "the content type is not HTML",
+    "undecodable": "the body does not decode to text",
+    "unparseable": "the HTML could not be parsed",
+    "no_main_text": "no story text was found (a promo-only or empty page)",
+    "listing": "the page lists other stories (a homepage, section or archive page)",
+    "too_short": "the text is too short to be a story",
+}
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Options fixed for a whole crawl; see ``EUSPIDER_*`` settings."""
+
+    #: Fewer words than this after cleaning: not an article (a news brief has about 80).
+    min_words: int = 40
+    #: Share of the text made of other pages' link titles above which the page is a listing.
+    listing_link_share: float = 0.5
+    dates: DateSettings = field(default_factory=DateSettings)
+    profiles: tuple[Profile, ...] | None = None  # None: the built-in profiles
+
+
+@dataclass
+class Outcome:
+    """What :meth:`ArticleExtractor.extract` found: a record, or the reason there is none."""
+
+    record: dict[str, Any] | None
+    skip_reason: str | None = None
+    detail: str = ""
+    #: Dates this page shows beside links to other pages (evidence for those pages).
+    link_dates: list[LinkDate] = field(default_factory=list)
+    profile: Profile | None = None
+    #: The page's dates, also for a page that is not an article (None when it could not be read).
+    dates: DateResult | None = None
+
+
+def content_hash(text: str) -> str:
+    """``sha256:<hex>`` of the text after NFC and whitespace normalisation."""
+    return "sha256:" + hashlib.sha256(norm_text(text).encode("utf-8")).hexdigest()
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def decode(body: bytes | str, headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """``(text, None)`` or ``(None, skip_reason)`` for an HTTP body and its headers."""
+    if isinstance(body, str):
+        return (body, None) if body.strip() else (None, "empty_body")
+    if not body or not body.strip():
+        return None, "empty_body"
+    content_type = _header(headers, "content-type")
+    if content_type and not content_type.split(";")[0].strip().lower().startswith(HTML_TYPES):
+        return None, "not_html"
+    _, text = html_to_unicode(content_type, body)
+    sample = text[:20000]
+    bad = sample.count("\ufffd") + sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if bad > 0.05 * max(len(sample), 1):
+        return None, "undecodable"
+    return text, None
+
+
+def _parse_crawled_at(value: datetime | str | None, headers: Mapping[str, str]) -> datetime | None:
+    """The capture time: given explicitly, else the archive's ``Memento-Datetime``, else unknown."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    raw = value or _header(headers, "memento-datetime")
+    if not raw:
+        return None
+    parsed, _ = parse_date(raw)
+    if parsed is None or not isinstance(parsed.value, datetime):
+        raise ValueError(f"crawled_at must be an aware ISO 8601 datetime, got {raw!r}")
+    return parsed.value.astimezone(UTC)
+
+
+_BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+class ArticleExtractor:
+    """Extraction options built once and reused for every page (trafilatura's ``Extractor`` too)."""
+
+    def __init__(self, options: ExtractOptions | None = None) -> None:
+        self.options = options or ExtractOptions()
+        self.profiles = self.options.profiles if self.options.profiles is not None else builtin_profiles()
+        self._trafilatura = TrafilaturaOptions(
+            output_format="python", comments=False, tables=True, with_metadata=False, formatting=False
+        )
+
+    def profile_for(self, url: str) -> Profile | None:
+        return profile_for(url, self.profiles)
+
+    def extract(
+        self,
+        html: bytes | str,
+        url: str,
+        *,
+        crawled_at: datetime | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        link_context: Sequence[Mapping[str, Any]] = (),
+        anchors: Sequence[Anchor] = (),
+        now: datetime | None = None,
+    ) -> Outcome:
+        """Extract one page. When neither ``crawled_at`` nor a ``Memento-Datetime`` header gives the
+        capture time, ``now`` must be passed: it bounds the dates (the clock is never read here)."""
+        headers = dict(headers or {})
+        text, reason = decode(html, headers)
+        if text is None:
+            return Outcome(None, reason, SKIP_REASONS[reason or ""])
+        tree = load_html(text)
+        if tree is None:
+            return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
+        return self._extract_tree(tree, url, headers, _parse_crawled_at(crawled_at, headers), link_context, anchors, now)
+
+    def _extract_tree(
+        self,
+        tree: HtmlElement,
+        url: str,
+        headers: dict[str, str],
+        crawled_at: datetime | None,
+        link_context: Sequence[Mapping[str, Any]],
+        anchors: Sequence[Anchor],
+        now: datetime | None,
+    ) -> Outcome:
+        profile = self.profile_for(url)
+        body_selector = ", ".join(profile.body) if profile and profile.body else None
+        scope = find_article_scope(tree, body_selector)
+        marks = boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None)
+        pruned = boilerplate.pruned_copy(tree)
+        options = copy(self._trafilatura)
+        options.url = options.source = url
+        document = bare_extraction(pruned, options=options)
+        raw_text = (document.text if document is not None else "") or ""
+        lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
+        meta = _metadata(tree, pruned, url, headers, scope)
+        if lines and meta["title"] and norm_space(lines[0]) == meta["title"]:
+            lines = lines[1:]  # the headline is the record's title, not the story's first paragraph
+        text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line))
+        removed = marks.counts()
+        for kind, count in dropped.items():
+            removed[kind] = removed.get(kind, 0) + count
+
+        # dates come before the article test: a dropped page still reports its link dates
+        inputs = DateInputs(
+            url=url,
+            headers=headers,
+            crawled_at=crawled_at,
+            fallback_bound=now,
+            title=meta["title"],
+            text=text,
+            link_context=link_context,
+            article_id=profile.article_id(url) if profile else None,
+            anchors=anchors,
+            id_of=profile.article_id if profile else None,
+            stamp_selectors=profile.stamp if profile else (),
+        )
+        dates, link_dates = date_page(tree, inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates)
+
+        words = len(text.split())
+        if body_selector and not tree.cssselect(body_selector):
+            skip: tuple[str, str] | None = ("no_main_text", f"the site's story body ({body_selector}) is absent: a page of promos or links only")
+        else:
+            skip = self._not_article(tree, url, text, words, len(link_dates))
+        if skip is not None:
+            return Outcome(None, skip[0], skip[1], link_dates, profile, dates)
+
+        cut = boilerplate.paywall_cut(tree, marks, scope, profile.paywall_cut if profile else (), profile.paywall_markers if profile else ())
+        residue = boilerplate.residue(text, profile.paywall_markers if profile else ())
+        article = Article(
+            url=url,
+            canonical_url=meta["canonical_url"] or url,
+            site=(urlsplit(url).hostname or "").lower().removeprefix("www.") or None,
+            title=meta["title"],
+            authors=meta["authors"],
+            language=meta["language"],
+            description=meta["description"],
+            text=text,
+            word_count=words,
+            paywall_truncated=cut,
+            boilerplate=Boilerplate(removed=dict(sorted(removed.items())), residue=residue, profile=profile.name if profile else None),
+            published=dates.published,
+            published_precision=dates.published_precision,
+            published_earliest=dates.published_earliest,
+            published_latest=dates.published_latest,
+            published_source=dates.published_source,
+            modified=dates.modified,
+            page_date_stamp=dates.page_date_stamp,
+            crawled_at=dates.crawled_at,
+            date_mismatch=dates.date_mismatch,
+            date_evidence=dates.evidence,
+            content_hash=content_hash(text),
+        )
+        return Outcome(asdict(article), None, "", link_dates, profile, dates)
+
+    def _not_article(self, tree: HtmlElement, url: str, text: str, words: int, dated_links: int) -> tuple[str, str] | None:
+        if words == 0:
+            return "no_main_text", SKIP_REASONS["no_main_text"]
+        share = _link_title_share(tree, url, text)
+        if share >= self.options.listing_link_share:
+            return "listing", f"{share:.0%} of the text is titles of links to other pages"
+        if words < self.options.min_words and dated_links >= 3:
+            return "listing", f"{words} words of text beside {dated_links} dated links to other pages"
+        if words < self.options.min_words:
+            return "too_short", f"{words} words, fewer than {self.options.min_words}"
+        return None
+
+
+def _link_title_share(tree: HtmlElement, url: str, text: str) -> float:
+    """Share of the text's characters in lines that are the titles of links to other pages."""
+    titles = set()
+    for link in tree.iter("a"):
+        target = absolute(url, link.get("href"))
+        if target and target.rstrip("/") != url.rstrip("/"):
+            title = visible_text(link)
+            if len(title) >= 15:
+                titles.add(title)
+    lines = [line for line in text.split("\n") if line.strip()]
+    total = sum(len(line) for line in lines)
+    linked = sum(len(line) for line in lines if line.strip() in titles)
+    return linked / total if total else 0.0
+
+
+def _metadata(tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping[str, str], scope: HtmlElement | None) -> dict[str, Any]:
+    """Title, authors, description, canonical URL and language, from markup and headers.
+
+    Authors come from the page without its boilerplate: a side list's "author" (the organisation
+    behind a sponsored item) is not the story's.
+    """
+    try:
+        meta = examine_meta(pruned)
+        meta = extract_meta_json(pruned, meta)
+    except Exception as err:  # noqa: BLE001 - trafilatura's metadata helpers choke on odd markup
+        logger.debug("metadata extraction failed on %s: %s", url, err)
+        meta = None
+    title = None
+    if scope is not None:
+        heading = scope.find(".//h1")
+        if heading is not None:
+            title = visible_text(heading) or None
+    if title is None:
+        headings = tree.xpath("//h1")
+        if len(headings) == 1:
+            title = visible_text(headings[0]) or None
+    if title is None:
+        title = (meta.title if meta else None) or extract_title(tree)
+    authors_raw = (meta.author if meta else None) or ""
+    if not authors_raw and scope is not None:
+        authors_raw = "; ".join(dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a)))
+    if not authors_raw:
+        authors_raw = extract_author(pruned) or ""
+    authors = [norm_space(a) for a in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", authors_raw) if norm_space(a)]
+    canonical = None
+    for link in tree.xpath('//link[@rel="canonical"]/@href'):
+        canonical = absolute(url, link)
+        break
+    if canonical is None and meta is not None and meta.url:
+        canonical = absolute(url, meta.url)
+    return {
+        "title": norm_space(title) or None,
+        "authors": authors,
+        "description": norm_space(meta.description) if meta and meta.description else None,
+        "canonical_url": canonical,
+        "language": _language(tree, headers),
+    }
+
+
+def _language(tree: HtmlElement, headers: Mapping[str, str]) -> str | None:
+    values = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    values += tree.xpath('//meta[@property="og:locale"]/@content | //meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')
+    values.append(_header(headers, "content-language"))
+    for value in values:
+        if value:
+            code = re.split(r"[-_,; ]", value.strip().lower())[0]
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                return code
+    return None
+
+
+_DEFAULT: ArticleExtractor | None = None
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    crawled_at: datetime | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    link_context: Sequence[Mapping[str, Any]] = (),
+    anchors: Sequence[Anchor] = (),
+) -> dict[str, Any] | None:
+    """The record the pipeline writes for this page, or None for a non-article (reason logged).
+
+    ``crawled_at`` is the capture time (aware datetime or ISO 8601 text); without it the page's
+    ``Memento-Datetime`` header is used, and failing that the record's ``crawled_at`` is null and
+    dates are bounded by the time of this call.
+    """
+    global _DEFAULT  # noqa: PLW0603 - one extractor per process, built on first use
+    if _DEFAULT is None:
+        _DEFAULT = ArticleExtractor()
+    outcome = _DEFAULT.extract(
+        html, url, crawled_at=crawled_at, headers=headers, link_context=link_context, anchors=anchors,
+        now=datetime.now(UTC),  # the API boundary: bounds dates only when the capture time is unknown
+    )
+    if outcome.record is None:
+        logger.info("not an article (%s: %s): %s", outcome.skip_reason, outcome.detail, url)
+    return outcome.record

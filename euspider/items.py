@@ -1,0 +1,160 @@
+"""The records euspider emits, as typed dataclasses.
+
+No logic lives here. Each field's ``doc`` metadata is the single description of that field: the
+JSON Schema shipped in ``euspider/schema/`` and the field table in the README are generated from it
+(``python -m euspider schema``), and a test keeps them in step.
+
+``Article`` is what the pipeline writes and what :func:`euspider.extract_article` returns (as a dict
+in this field order). ``Page`` is what a spider hands to the pipeline: the raw capture, before any
+extraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field
+from typing import Any
+
+#: Bumped on any change to the record's fields: major when a field is removed or changes meaning,
+#: minor when a field is added.
+SCHEMA_VERSION = "1.0"
+
+
+def doc(text: str = "", *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
+    """A dataclass field carrying its documentation (and optional JSON Schema keywords)."""
+    meta = {"doc": text, **schema}
+    return field(default=default, default_factory=default_factory, metadata=meta)
+
+
+@dataclass
+class DateEvidence:
+    """One candidate date seen while dating a page, kept whether or not it was used."""
+
+    source: str = doc(
+        "Where the date was found, e.g. `json-ld:datePublished`, `meta:article:published_time`, "
+        "`time:article`, `byline`, `url`, `banner`, `http:date`, `http:last-modified`, `capture`, "
+        "`link:rss`, `link:listing`, `link:sitemap`, `htmldate`, `estimate:id-bracket`, "
+        "`estimate:weekday`."
+    )
+    role: str = doc(
+        "What the date claims to be: `published`, `modified`, `stamp` (a date the page displays "
+        "that is not tied to the story), `capture`, or `bound` (a limit, not a value).",
+        enum=["published", "modified", "stamp", "capture", "bound"],
+    )
+    raw: str = doc("The text or attribute value the date was read from, as found (cut at 200 characters).")
+    value: str | None = doc(
+        "The parsed date: ISO 8601 datetime with offset, date (`YYYY-MM-DD`), month (`YYYY-MM`) or "
+        "year; for an estimate, its earliest day. Null when the raw text could not be parsed."
+    )
+    accepted: bool = doc("Whether the resolver used this candidate for the field its role names.")
+    reason: str = doc("Why the candidate was accepted or rejected, in words.")
+    latest: str | None = doc(default=None, text="For a range (an estimate or a bound), its last possible day; else null.")
+
+
+@dataclass
+class DateMismatch:
+    """How the page's dates disagree with each other; absent (null) when they are consistent."""
+
+    kind: str = doc(
+        "The main disagreement: `stamp_not_publication` (the date the page displays is not the "
+        "story's), `archival` (the story is much older than its capture), `future_date_rejected` "
+        "(a publication date later than the capture was refused), `modified_not_published` (the "
+        "page dates an update, not the first publication).",
+        enum=["stamp_not_publication", "archival", "future_date_rejected", "modified_not_published"],
+    )
+    kinds: list[str] = doc("Every disagreement found, the main one first.", default_factory=list)
+    stamp: str | None = doc(default=None, text="The page's displayed date stamp (`page_date_stamp`), if any.")
+    published: str | None = doc(default=None, text="The resolved publication date (earliest day for a range), if any.")
+    crawled_at: str | None = doc(default=None, text="The capture time the dates were compared with.")
+    gap_days: int | None = doc(default=None, text=
+        "Days between the story's publication (earliest possible day) and the stamp, or the capture "
+        "when there is no stamp; null when the publication date is unknown."
+    )
+    detail: str = doc("A sentence a person can read, saying what disagrees and why.", default="")
+
+
+@dataclass
+class Boilerplate:
+    """What was removed from the page to get the story text, and what may have slipped through."""
+
+    removed: dict[str, int] = doc(
+        "Count of removed page parts by kind (e.g. `paywall_prompt`, `newsletter_prompt`, "
+        "`side_list`, `teaser`, `footer`, `ad`, `date_banner`, `caption`, `cookie_notice`, "
+        "`share`, `related`, `author_bio`).",
+        default_factory=dict,
+    )
+    residue: list[str] = doc(
+        "Lines of the final text that still look like boilerplate (a site redesign that breaks a "
+        "profile shows up here); empty when the text is clean.",
+        default_factory=list,
+    )
+    profile: str | None = doc(default=None, text="The site profile applied, or null when only generic rules ran.")
+
+
+@dataclass
+class Article:
+    """One news story, as captured once, with its text and its dates kept apart."""
+
+    schema_version: str = doc("Version of this record's schema.", default=SCHEMA_VERSION)
+    url: str = doc("The URL the page was fetched from (the site's own URL, never a mirror's).", default="")
+    canonical_url: str | None = doc(default=None, text="The page's declared canonical URL (`rel=canonical`, `og:url`), else `url`.")
+    site: str | None = doc(default=None, text="The site's host name, without `www.`.")
+    title: str | None = doc(default=None, text="The story's headline.")
+    authors: list[str] = doc("Byline authors, in page order; empty when none is named.", default_factory=list)
+    language: str | None = doc(default=None, text="ISO 639-1 language code of the story, from the page's markup; null if undeclared.")
+    description: str | None = doc(default=None, text="The page's summary (`og:description`, meta description), if any.")
+    text: str = doc("The story text, one paragraph per line, with boilerplate removed.", default="")
+    word_count: int = doc("Number of words in `text`.", default=0)
+    paywall_truncated: bool = doc(
+        "True when a paywall cut the story: `text` holds only what the page showed before it.",
+        default=False,
+    )
+    boilerplate: Boilerplate = doc("What was removed, and residue left in.", default_factory=Boilerplate)
+    published: str | None = doc(default=None, text=
+        "When the story was first published: ISO 8601 datetime with the publisher's offset, or a "
+        "date, month or year; for an estimated range, its earliest day. Never the page's date "
+        "stamp, never later than `crawled_at`; null when unknown."
+    )
+    published_precision: str | None = doc(default=None, text=
+        "How precise `published` is.", enum=["datetime", "day", "month", "year", "range", None]
+    )
+    published_earliest: str | None = doc(default=None, text="Earliest possible publication day (`YYYY-MM-DD`).")
+    published_latest: str | None = doc(default=None, text="Latest possible publication day (`YYYY-MM-DD`).")
+    published_source: str | None = doc(default=None, text=
+        "The evidence `source` that gave `published`; estimates start with `estimate:`."
+    )
+    modified: str | None = doc(default=None, text="When the story was last updated, as the page states it; null if not stated.")
+    page_date_stamp: str | None = doc(default=None, text=
+        "The date the page displays apart from the story (a site's current-date banner), "
+        "`YYYY-MM-DD`; null when the page shows none."
+    )
+    crawled_at: str | None = doc(default=None, text=
+        "When the page was captured (UTC): the fetch time, or the archive's capture time "
+        "(`Memento-Datetime`, WARC-Date)."
+    )
+    date_mismatch: DateMismatch | None = doc(default=None, text="How the dates disagree; null when they are consistent.")
+    date_evidence: list[DateEvidence] = doc(
+        "Every candidate date considered, accepted or not, with the reason.", default_factory=list
+    )
+    content_hash: str = doc(
+        "`sha256:` of the text after whitespace and Unicode normalisation: equal texts, equal hashes.",
+        default="",
+    )
+
+
+@dataclass
+class Page:
+    """A captured response, as a spider hands it to the pipeline (not exported)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    status: int = 200
+    crawled_at: str | None = None
+    encoding: str | None = None
+    #: Dates for this URL seen on the pages that linked to it (evidence dicts: source, raw, via).
+    link_context: list[dict[str, Any]] = field(default_factory=list)
+    #: (story id, day, source) of the nearest stories with known dates, for ID-bracket estimates.
+    anchors: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # logs show the page, not its bytes
+        return f"<Page {self.status} {self.url} {len(self.body)} bytes>"

@@ -1,0 +1,22 @@
+"""This project's own crawl settings (``scrapy crawl`` in this folder). Plugin users never import
+this module: they add ``ADDONS = {"euspider.addon.Addon": 0}`` to their own settings."""
+
+BOT_NAME = "euspider"
+SPIDER_MODULES = ["euspider.spiders"]
+NEWSPIDER_MODULE = "euspider.spiders"
+
+ADDONS = {"euspider.addon.Addon": 0}
+
+# polite by default: a live crawl of a news site
+USER_AGENT = "euspider/0.1 (news dataset crawler; +https://github.com/euspider/euspider)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# one JSON lines file per run, unless the command line names its own (`-O file.jsonl`)
+EUSPIDER_RUN_FEED = "output/%(name)s/%(name)s_%(time)s.jsonl"
+
+LOG_LEVEL = "INFO"

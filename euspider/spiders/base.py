@@ -1,0 +1,187 @@
+"""The crawl machinery news spiders share: discover stories first, then fetch them.
+
+A crawl runs in two phases. **Discovery**: feeds and listing pages (homepage, sections, archives)
+are fetched and parsed for links; each story link collects the dates shown beside it on every page
+that links to it (its link context), and stories with ordered numeric IDs teach the crawl
+(id, date) anchors. **Fetching**: when no discovery request is left, every discovered story is
+requested at once, carrying its merged link context and the anchors nearest its ID. Every story is
+thus dated with everything the crawl learned, whatever order pages arrived in.
+
+Spiders choose URLs and hand responses on as :class:`~euspider.items.Page` items; extraction is the
+pipeline's job. Meta keys: ``euspider_kind`` (``feed``, ``listing``, ``article``), ``euspider_depth``,
+``euspider_link_context``, ``euspider_anchors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml.html import HtmlElement, document_fromstring
+from twisted.python.failure import Failure
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+
+from ..dates.anchors import AnchorIndex
+from ..dates.parse import iso_datetime, parse_date
+from ..items import Page
+from ..links import FeedError, Link, links_from_feed, links_from_html, merge_context
+from ..sites import Profile
+
+LISTING_PRIORITY = 10
+
+
+def headers_of(response: Response) -> dict[str, str]:
+    """Response headers as text (repeated headers joined with commas)."""
+    return {
+        key.decode("latin-1"): b", ".join(values).decode("latin-1")
+        for key, values in response.headers.items()
+    }
+
+
+def captured_at(response: Response) -> str:
+    """The capture time: an archive's ``Memento-Datetime``, else now (the fetch just happened)."""
+    memento = response.headers.get(b"Memento-Datetime")
+    if memento:
+        parsed, _ = parse_date(memento.decode("latin-1"))
+        if parsed is not None and isinstance(parsed.value, datetime):
+            return iso_datetime(parsed.value.astimezone(UTC))
+    return iso_datetime(datetime.now(UTC))
+
+
+class NewsSpider(Spider):
+    """Base for news spiders: subclasses say what is a feed, a listing and an article."""
+
+    #: Listing pages are followed this many links deep from the start URLs.
+    listing_depth = 2
+
+    def __init__(self, *args: Any, mirror: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mirror = mirror
+        self.pending: dict[str, list[dict[str, Any]]] = {}
+        self.requested: set[str] = set()
+        self.anchors = AnchorIndex()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.mirror:
+            # a mirror is on loopback: no politeness delay needed, and nothing else to reach
+            crawler.settings.set("EUSPIDER_MIRROR", spider.mirror, priority="spider")
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    # --- what subclasses decide ---------------------------------------------------------------
+
+    profile: Profile | None = None
+
+    def start_urls_list(self) -> list[str]:
+        return list(self.profile.start_urls) if self.profile else list(getattr(self, "start_urls", []))
+
+    def is_feed(self, url: str) -> bool:
+        return bool(self.profile and url in self.profile.feeds)
+
+    def is_article(self, url: str) -> bool:
+        return bool(self.profile and self.profile.covers(url) and self.profile.is_article_url(url))
+
+    def is_listing(self, url: str) -> bool:
+        return bool(self.profile and self.profile.covers(url) and self.profile.is_listing_url(url))
+
+    # --- discovery ------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls_list():
+            yield self.discovery_request(url, depth=0)
+
+    def discovery_request(self, url: str, depth: int) -> Request:
+        kind = "feed" if self.is_feed(url) else "listing"
+        # listings and feeds are re-read on every run: never deduplicated across runs
+        return Request(
+            url,
+            callback=self.parse_discovery,
+            errback=self.discovery_failed,
+            priority=LISTING_PRIORITY,
+            dont_filter=depth == 0,
+            meta={"euspider_kind": kind, "euspider_depth": depth},
+        )
+
+    def parse_discovery(self, response: Response) -> Iterator[Request]:
+        depth = int(response.meta.get("euspider_depth", 0))
+        links = self.links(response)
+        self.crawler.stats.inc_value(f"euspider/discovery/{response.meta.get('euspider_kind', 'listing')}")
+        for link in links:
+            if self.is_article(link.url):
+                self.discover(link.url, link.context)
+            elif depth < self.listing_depth and (self.is_listing(link.url) or self.is_feed(link.url)):
+                yield self.discovery_request(link.url, depth + 1)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest):  # robots.txt, offsite: already counted by Scrapy
+            return
+        self.crawler.stats.inc_value("euspider/discovery/failed")
+        self.logger.warning("discovery page failed: %s: %s", failure.request.url if hasattr(failure, "request") else "?", failure.getErrorMessage())
+
+    def links(self, response: Response) -> list[Link]:
+        if response.meta.get("euspider_kind") == "feed" or self.is_feed(response.url):
+            try:
+                return links_from_feed(response.body, response.url)
+            except FeedError as err:
+                self.crawler.stats.inc_value("euspider/discovery/bad_feed")
+                self.logger.warning("unreadable feed %s: %s", response.url, err)
+                return []
+        if not isinstance(response, TextResponse) or not response.text.strip():
+            return []
+        tree: HtmlElement = document_fromstring(response.text)
+        return links_from_html(tree, response.url)
+
+    def discover(self, url: str, context: Iterable[dict[str, Any]] = ()) -> None:
+        """Note a story URL and the dates its linking page shows for it."""
+        context = list(context)
+        if url in self.requested:
+            return
+        merge_context(self.pending.setdefault(url, []), context)
+        if self.profile is not None:
+            story_id = self.profile.article_id(url)
+            if story_id is not None and context:
+                self.anchors.add_context(self.profile.name, story_id, context)
+
+    # --- fetching -------------------------------------------------------------------------------
+
+    def spider_idle(self) -> None:
+        """Discovery is over when the crawl runs dry: request every discovered story."""
+        if not self.pending:
+            return
+        self.logger.info("discovery done: %d stories to fetch, %d dated IDs known", len(self.pending), len(self.anchors))
+        for url, context in self.pending.items():
+            self.crawler.engine.crawl(self.article_request(url, context))
+            self.requested.add(url)
+        self.pending.clear()
+        raise DontCloseSpider
+
+    def article_request(self, url: str, context: list[dict[str, Any]]) -> Request:
+        anchors: list[tuple[int, str, str]] = []
+        if self.profile is not None:
+            story_id = self.profile.article_id(url)
+            if story_id is not None:
+                anchors = [(a.id, a.day.isoformat(), a.source) for a in self.anchors.around(self.profile.name, story_id)]
+        return Request(
+            url,
+            callback=self.parse_article,
+            meta={"euspider_kind": "article", "euspider_link_context": context, "euspider_anchors": anchors},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Page]:
+        yield Page(
+            url=response.url,
+            body=response.body,
+            headers=headers_of(response),
+            status=response.status,
+            crawled_at=captured_at(response),
+            link_context=list(response.meta.get("euspider_link_context", [])),
+            anchors=[tuple(a) for a in response.meta.get("euspider_anchors", [])],  # type: ignore[misc]
+        )
