@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from htmldate import find_date  # noqa: E402
+from htmldate import find_date
 
-from bench.evaldata import EvalPage, dates_pages, trafeval_pages  # noqa: E402
-from euspider.extract import ArticleExtractor  # noqa: E402
+from bench.evaldata import EvalPage, dates_pages, trafeval_pages
+from euspider.extract import ArticleExtractor
 
 
 def score(pairs: list[tuple[str | None, str | None]]) -> dict[str, float]:
@@ -69,7 +69,17 @@ def main() -> None:
         ours[page.set].append((published, page.date))
         theirs[page.set].append((baseline, page.date))
         if (published or "")[:10] != (page.date or "")[:10]:
-            misses.append((page.set, page.id, page.url, page.date, published, outcome.dates.published_source if outcome.dates else None, baseline))
+            misses.append(
+                (
+                    page.set,
+                    page.id,
+                    page.url,
+                    page.date,
+                    published,
+                    outcome.dates.published_source if outcome.dates else None,
+                    baseline,
+                )
+            )
 
     rows = []
     figures: dict[str, dict[str, float]] = {}
@@ -81,7 +91,10 @@ def main() -> None:
             rows.append(f"{name:30} {subset:9} {s['pages']:5d} {s['exact']:7.1%} {s['year']:7.1%}")
     print(f"{'method':30} {'set':9} {'pages':>5} {'exact':>7} {'year':>7}")
     print("\n".join(rows))
-    print(f"time: euspider {t_ours / max(len(pages), 1) * 1000:.0f} ms/page (whole extraction), htmldate {t_theirs / max(len(pages), 1) * 1000:.0f} ms/page")
+    print(
+        f"time: euspider {t_ours / max(len(pages), 1) * 1000:.0f} ms/page (whole extraction), "
+        f"htmldate {t_theirs / max(len(pages), 1) * 1000:.0f} ms/page"
+    )
     if args.show_misses:
         for miss in misses:
             print("MISS", *miss, sep="\t")

@@ -50,12 +50,23 @@ def _manifest(name: str) -> Iterator[dict]:
 
 
 def dates_pages() -> list[EvalPage]:
-    return [EvalPage("dates", m["id"], m["url"], EVAL_DIR / "dates" / m["file"], date=m.get("date")) for m in _manifest("dates")]
+    return [
+        EvalPage("dates", m["id"], m["url"], EVAL_DIR / "dates" / m["file"], date=m.get("date"))
+        for m in _manifest("dates")
+    ]
 
 
 def trafeval_pages() -> list[EvalPage]:
     return [
-        EvalPage("trafeval", m["id"], m["url"], EVAL_DIR / "trafeval" / m["file"], date=m.get("date"), keep=m.get("with", []), drop=m.get("without", []))
+        EvalPage(
+            "trafeval",
+            m["id"],
+            m["url"],
+            EVAL_DIR / "trafeval" / m["file"],
+            date=m.get("date"),
+            keep=m.get("with", []),
+            drop=m.get("without", []),
+        )
         for m in _manifest("trafeval")
     ]
 
@@ -63,7 +74,10 @@ def trafeval_pages() -> list[EvalPage]:
 def aeb_pages() -> list[EvalPage]:
     base = require_eval_dir() / "aeb"
     truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
-    return [EvalPage("aeb", key, value.get("url", ""), base / "html" / f"{key}.html.gz", gold_text=value["articleBody"]) for key, value in sorted(truth.items())]
+    return [
+        EvalPage("aeb", key, value.get("url", ""), base / "html" / f"{key}.html.gz", gold_text=value["articleBody"])
+        for key, value in sorted(truth.items())
+    ]
 
 
 # --- metrics (as in the sets' README) -----------------------------------------------------------

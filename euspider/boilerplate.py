@@ -71,8 +71,9 @@ _PROMPT_RES = {kind: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECAS
 
 #: Headings that introduce lists of other stories.
 LIST_HEADINGS = re.compile(
-    r"^\s*(related( articles| stories| news| content| posts| coverage)?|read (more|also|next)|more (from|on|stories|news|in)\b.*|"
-    r"latest( news| stories| articles)?|most (read|popular|viewed|shared|commented)|popular( now| stories)?|recommended( for you)?|"
+    r"^\s*(related( articles| stories| news| content| posts| coverage)?|read (more|also|next)|"
+    r"more (from|on|stories|news|in)\b.*|latest( news| stories| articles)?|most (read|popular|viewed|shared|commented)|"
+    r"popular( now| stories)?|recommended( for you)?|"
     r"you (may|might) (also )?(like|be interested)|top stories|trending( now)?|in other news|also read|see also|"
     r"editor'?s picks|stakeholders'? highlights|news in brief|further reading|related topics|more like this)\s*:?\s*$",
     re.IGNORECASE,
@@ -83,8 +84,33 @@ _BOX_CLASS = re.compile(
     r"share|social|related|outbrain|taboola|teaser|recommend|advert|\bad\b|sponsor",
     re.IGNORECASE,
 )
-_LIST_KINDS = {"latest": "side_list", "most": "side_list", "news in brief": "side_list", "stakeholders": "side_list", "trending": "side_list", "popular": "side_list", "top stories": "side_list"}
-BLOCKS = {"div", "section", "aside", "form", "p", "li", "ul", "ol", "nav", "footer", "header", "figure", "dl", "table", "span", "blockquote"}
+_LIST_KINDS = {
+    "latest": "side_list",
+    "most": "side_list",
+    "news in brief": "side_list",
+    "stakeholders": "side_list",
+    "trending": "side_list",
+    "popular": "side_list",
+    "top stories": "side_list",
+}
+BLOCKS = {
+    "div",
+    "section",
+    "aside",
+    "form",
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "nav",
+    "footer",
+    "header",
+    "figure",
+    "dl",
+    "table",
+    "span",
+    "blockquote",
+}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MAX_PROMPT_WORDS = 120
 
@@ -170,7 +196,11 @@ def _heading_kind(text: str) -> str | None:
 def _mark_listed(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int) -> None:
     """Headed blocks of other stories ("Related articles", "Latest News") and author bios."""
     for heading in tree.iter(*HEADINGS, "strong", "b", "p", "span", "div"):
-        if heading.tag in {"p", "span", "div", "strong", "b"} and "title" not in classes_and_id(heading) and heading.tag not in {"strong", "b"}:
+        if (
+            heading.tag in {"p", "span", "div", "strong", "b"}
+            and "title" not in classes_and_id(heading)
+            and heading.tag not in {"strong", "b"}
+        ):
             continue
         text = visible_text(heading)
         if not text or len(text) > 60:
@@ -190,7 +220,11 @@ def _mark_listed(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, sto
         if block is heading:
             # a bare heading inside the article: take it and the list that follows
             sibling = heading.getnext()
-            if sibling is not None and sibling.tag in {"ul", "ol", "div", "section"} and _link_share(sibling, visible_text(sibling)) > 0.4:
+            if (
+                sibling is not None
+                and sibling.tag in {"ul", "ol", "div", "section"}
+                and _link_share(sibling, visible_text(sibling)) > 0.4
+            ):
                 marks.add(heading, kind)
                 marks.add(sibling, kind)
             elif kind == "author_bio" and sibling is not None:
@@ -218,7 +252,12 @@ def _mark_prompts(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, st
         if not kinds:
             continue
         hits = _prompt_hits(text)
-        boxy = bool(_BOX_CLASS.search(classes_and_id(element))) or element.find(".//form") is not None or element.find(".//button") is not None or element.find(".//input") is not None
+        boxy = (
+            bool(_BOX_CLASS.search(classes_and_id(element)))
+            or element.find(".//form") is not None
+            or element.find(".//button") is not None
+            or element.find(".//input") is not None
+        )
         if not (hits >= 2 or (hits >= 1 and (words <= 15 or boxy))):
             continue
         if element.tag == "p" and words > 40 and hits < 2:
@@ -227,7 +266,11 @@ def _mark_prompts(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, st
         target = element
         for _ in range(3):
             parent = target.getparent()
-            if parent is None or parent.tag in {"body", "html", "main", "article"} or _guarded(parent, scope, story_chars):
+            if (
+                parent is None
+                or parent.tag in {"body", "html", "main", "article"}
+                or _guarded(parent, scope, story_chars)
+            ):
                 break
             parent_text = visible_text(parent)
             if len(parent_text.split()) > MAX_PROMPT_WORDS or len(parent_text) > 1.6 * len(text) + 40:
@@ -246,7 +289,9 @@ def pruned_copy(tree: HtmlElement) -> HtmlElement:
     return copy
 
 
-def paywall_cut(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, cut_selectors: Iterable[str], markers: Iterable[str]) -> bool:
+def paywall_cut(
+    tree: HtmlElement, marks: Marks, scope: HtmlElement | None, cut_selectors: Iterable[str], markers: Iterable[str]
+) -> bool:
     """True when a paywall ends the visible story: a paywall prompt with no story paragraph after it.
 
     A subscription box between paragraphs, with the story going on after it (EUobserver's legacy
@@ -263,7 +308,11 @@ def paywall_cut(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, cut_
                 walls.append(element)
     if not walls:
         return False
-    paragraphs = [p for p in (scope if scope is not None else tree).iter("p") if len(visible_text(p)) >= 80 and not p.xpath(f"ancestor-or-self::*[@{MARK}]")]
+    paragraphs = [
+        p
+        for p in (scope if scope is not None else tree).iter("p")
+        if len(visible_text(p)) >= 80 and not p.xpath(f"ancestor-or-self::*[@{MARK}]")
+    ]
     if not paragraphs:
         return False
     order = {id(e): i for i, e in enumerate(tree.iter())}
@@ -297,7 +346,9 @@ def residue(text: str, extra_phrases: Iterable[str] = ()) -> list[str]:
         if not stripped:
             continue
         lowered = stripped.lower()
-        if len(stripped.split()) <= 30 and (prompt_kinds(stripped) or LIST_HEADINGS.match(stripped) or AUTHOR_BIO_HEADING.match(stripped)):
+        if len(stripped.split()) <= 30 and (
+            prompt_kinds(stripped) or LIST_HEADINGS.match(stripped) or AUTHOR_BIO_HEADING.match(stripped)
+        ):
             found.append(stripped[:200])
         elif any(p in lowered for p in phrases):
             found.append(stripped[:200])

@@ -36,12 +36,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EUSPIDER_MISMATCH_DAYS", 2, "Days two dates may differ and still agree (time zones, late edits)."),
     Setting("EUSPIDER_ARCHIVAL_DAYS", 365, "A story older than this at capture gets `date_mismatch` kind `archival`."),
     Setting("EUSPIDER_ID_MARGIN_DAYS", 3, "Days added on each side of an article-ID bracket estimate."),
-    Setting("EUSPIDER_MIGRATION_DAYS", 365, "A visible byline date this much earlier than the metadata's wins (site migrations)."),
+    Setting(
+        "EUSPIDER_MIGRATION_DAYS",
+        365,
+        "A visible byline date this much earlier than the metadata's wins (site migrations).",
+    ),
     Setting("EUSPIDER_MIN_DATE", "1990-01-01", "Publication dates before this are rejected as placeholders."),
-    Setting("EUSPIDER_ESTIMATE_MAX_DAYS", 31, "An estimated publication range wider than this is kept as a bound, not published."),
+    Setting(
+        "EUSPIDER_ESTIMATE_MAX_DAYS",
+        31,
+        "An estimated publication range wider than this is kept as a bound, not published.",
+    ),
     Setting("EUSPIDER_PROFILES", [], "Extra site profile files (TOML), added before the built-in ones."),
     Setting("EUSPIDER_MIRROR", None, "A mirror folder (with captures.json) to crawl instead of the live sites."),
-    Setting("EUSPIDER_RUN_FEED", None, "A feed URI (Scrapy `FEEDS` placeholders allowed) written as JSON lines when no other feed is configured."),
+    Setting(
+        "EUSPIDER_RUN_FEED",
+        None,
+        "A feed URI (Scrapy `FEEDS` placeholders allowed) written as JSON lines when no other feed is configured.",
+    ),
 )
 
 

@@ -155,12 +155,21 @@ class ArticleExtractor:
         tree = load_html(text)
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
-        return self._extract_tree(tree, url, headers, _parse_crawled_at(crawled_at, headers), link_context, anchors, now)
+        return self._extract_tree(
+            tree,
+            url,
+            headers=headers,
+            crawled_at=_parse_crawled_at(crawled_at, headers),
+            link_context=link_context,
+            anchors=anchors,
+            now=now,
+        )
 
     def _extract_tree(
         self,
         tree: HtmlElement,
         url: str,
+        *,
         headers: dict[str, str],
         crawled_at: datetime | None,
         link_context: Sequence[Mapping[str, Any]],
@@ -199,17 +208,24 @@ class ArticleExtractor:
             id_of=profile.article_id if profile else None,
             stamp_selectors=profile.stamp if profile else (),
         )
-        dates, link_dates = date_page(tree, inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates)
+        dates, link_dates = date_page(
+            tree, inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates
+        )
 
         words = len(text.split())
         if body_selector and not tree.cssselect(body_selector):
-            skip: tuple[str, str] | None = ("no_main_text", f"the site's story body ({body_selector}) is absent: a page of promos or links only")
+            skip: tuple[str, str] | None = (
+                "no_main_text",
+                f"the site's story body ({body_selector}) is absent: a page of promos or links only",
+            )
         else:
             skip = self._not_article(tree, url, text, words, len(link_dates))
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, profile, dates)
 
-        cut = boilerplate.paywall_cut(tree, marks, scope, profile.paywall_cut if profile else (), profile.paywall_markers if profile else ())
+        cut = boilerplate.paywall_cut(
+            tree, marks, scope, profile.paywall_cut if profile else (), profile.paywall_markers if profile else ()
+        )
         residue = boilerplate.residue(text, profile.paywall_markers if profile else ())
         article = Article(
             url=url,
@@ -222,7 +238,9 @@ class ArticleExtractor:
             text=text,
             word_count=words,
             paywall_truncated=cut,
-            boilerplate=Boilerplate(removed=dict(sorted(removed.items())), residue=residue, profile=profile.name if profile else None),
+            boilerplate=Boilerplate(
+                removed=dict(sorted(removed.items())), residue=residue, profile=profile.name if profile else None
+            ),
             published=dates.published,
             published_precision=dates.published_precision,
             published_earliest=dates.published_earliest,
@@ -237,7 +255,9 @@ class ArticleExtractor:
         )
         return Outcome(asdict(article), None, "", link_dates, profile, dates)
 
-    def _not_article(self, tree: HtmlElement, url: str, text: str, words: int, dated_links: int) -> tuple[str, str] | None:
+    def _not_article(
+        self, tree: HtmlElement, url: str, text: str, words: int, dated_links: int
+    ) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
         share = _link_title_share(tree, url, text)
@@ -265,7 +285,9 @@ def _link_title_share(tree: HtmlElement, url: str, text: str) -> float:
     return linked / total if total else 0.0
 
 
-def _metadata(tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping[str, str], scope: HtmlElement | None) -> dict[str, Any]:
+def _metadata(
+    tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping[str, str], scope: HtmlElement | None
+) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
     Authors come from the page without its boilerplate: a side list's "author" (the organisation
@@ -290,7 +312,9 @@ def _metadata(tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping
         title = (meta.title if meta else None) or extract_title(tree)
     authors_raw = (meta.author if meta else None) or ""
     if not authors_raw and scope is not None:
-        authors_raw = "; ".join(dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a)))
+        authors_raw = "; ".join(
+            dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a))
+        )
     if not authors_raw:
         authors_raw = extract_author(pruned) or ""
     authors = [norm_space(a) for a in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", authors_raw) if norm_space(a)]
@@ -311,7 +335,10 @@ def _metadata(tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping
 
 def _language(tree: HtmlElement, headers: Mapping[str, str]) -> str | None:
     values = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
-    values += tree.xpath('//meta[@property="og:locale"]/@content | //meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content')
+    values += tree.xpath(
+        '//meta[@property="og:locale"]/@content'
+        ' | //meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+    )
     values.append(_header(headers, "content-language"))
     for value in values:
         if value:
@@ -343,7 +370,12 @@ def extract_article(
     if _DEFAULT is None:
         _DEFAULT = ArticleExtractor()
     outcome = _DEFAULT.extract(
-        html, url, crawled_at=crawled_at, headers=headers, link_context=link_context, anchors=anchors,
+        html,
+        url,
+        crawled_at=crawled_at,
+        headers=headers,
+        link_context=link_context,
+        anchors=anchors,
         now=datetime.now(UTC),  # the API boundary: bounds dates only when the capture time is unknown
     )
     if outcome.record is None:

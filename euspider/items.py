@@ -19,7 +19,7 @@ from typing import Any
 SCHEMA_VERSION = "1.0"
 
 
-def doc(text: str = "", *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
+def doc(text: str, *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
     """A dataclass field carrying its documentation (and optional JSON Schema keywords)."""
     meta = {"doc": text, **schema}
     return field(default=default, default_factory=default_factory, metadata=meta)
@@ -47,7 +47,7 @@ class DateEvidence:
     )
     accepted: bool = doc("Whether the resolver used this candidate for the field its role names.")
     reason: str = doc("Why the candidate was accepted or rejected, in words.")
-    latest: str | None = doc(default=None, text="For a range (an estimate or a bound), its last possible day; else null.")
+    latest: str | None = doc("For a range (an estimate or a bound), its last possible day; else null.", default=None)
 
 
 @dataclass
@@ -62,12 +62,13 @@ class DateMismatch:
         enum=["stamp_not_publication", "archival", "future_date_rejected", "modified_not_published"],
     )
     kinds: list[str] = doc("Every disagreement found, the main one first.", default_factory=list)
-    stamp: str | None = doc(default=None, text="The page's displayed date stamp (`page_date_stamp`), if any.")
-    published: str | None = doc(default=None, text="The resolved publication date (earliest day for a range), if any.")
-    crawled_at: str | None = doc(default=None, text="The capture time the dates were compared with.")
-    gap_days: int | None = doc(default=None, text=
+    stamp: str | None = doc("The page's displayed date stamp (`page_date_stamp`), if any.", default=None)
+    published: str | None = doc("The resolved publication date (earliest day for a range), if any.", default=None)
+    crawled_at: str | None = doc("The capture time the dates were compared with.", default=None)
+    gap_days: int | None = doc(
         "Days between the story's publication (earliest possible day) and the stamp, or the capture "
-        "when there is no stamp; null when the publication date is unknown."
+        "when there is no stamp; null when the publication date is unknown.",
+        default=None,
     )
     detail: str = doc("A sentence a person can read, saying what disagrees and why.", default="")
 
@@ -87,7 +88,7 @@ class Boilerplate:
         "profile shows up here); empty when the text is clean.",
         default_factory=list,
     )
-    profile: str | None = doc(default=None, text="The site profile applied, or null when only generic rules ran.")
+    profile: str | None = doc("The site profile applied, or null when only generic rules ran.", default=None)
 
 
 @dataclass
@@ -96,12 +97,16 @@ class Article:
 
     schema_version: str = doc("Version of this record's schema.", default=SCHEMA_VERSION)
     url: str = doc("The URL the page was fetched from (the site's own URL, never a mirror's).", default="")
-    canonical_url: str | None = doc(default=None, text="The page's declared canonical URL (`rel=canonical`, `og:url`), else `url`.")
-    site: str | None = doc(default=None, text="The site's host name, without `www.`.")
-    title: str | None = doc(default=None, text="The story's headline.")
+    canonical_url: str | None = doc(
+        "The page's declared canonical URL (`rel=canonical`, `og:url`), else `url`.", default=None
+    )
+    site: str | None = doc("The site's host name, without `www.`.", default=None)
+    title: str | None = doc("The story's headline.", default=None)
     authors: list[str] = doc("Byline authors, in page order; empty when none is named.", default_factory=list)
-    language: str | None = doc(default=None, text="ISO 639-1 language code of the story, from the page's markup; null if undeclared.")
-    description: str | None = doc(default=None, text="The page's summary (`og:description`, meta description), if any.")
+    language: str | None = doc(
+        "ISO 639-1 language code of the story, from the page's markup; null if undeclared.", default=None
+    )
+    description: str | None = doc("The page's summary (`og:description`, meta description), if any.", default=None)
     text: str = doc("The story text, one paragraph per line, with boilerplate removed.", default="")
     word_count: int = doc("Number of words in `text`.", default=0)
     paywall_truncated: bool = doc(
@@ -109,29 +114,34 @@ class Article:
         default=False,
     )
     boilerplate: Boilerplate = doc("What was removed, and residue left in.", default_factory=Boilerplate)
-    published: str | None = doc(default=None, text=
+    published: str | None = doc(
         "When the story was first published: ISO 8601 datetime with the publisher's offset, or a "
         "date, month or year; for an estimated range, its earliest day. Never the page's date "
-        "stamp, never later than `crawled_at`; null when unknown."
+        "stamp, never later than `crawled_at`; null when unknown.",
+        default=None,
     )
-    published_precision: str | None = doc(default=None, text=
-        "How precise `published` is.", enum=["datetime", "day", "month", "year", "range", None]
+    published_precision: str | None = doc(
+        "How precise `published` is.", default=None, enum=["datetime", "day", "month", "year", "range", None]
     )
-    published_earliest: str | None = doc(default=None, text="Earliest possible publication day (`YYYY-MM-DD`).")
-    published_latest: str | None = doc(default=None, text="Latest possible publication day (`YYYY-MM-DD`).")
-    published_source: str | None = doc(default=None, text=
-        "The evidence `source` that gave `published`; estimates start with `estimate:`."
+    published_earliest: str | None = doc("Earliest possible publication day (`YYYY-MM-DD`).", default=None)
+    published_latest: str | None = doc("Latest possible publication day (`YYYY-MM-DD`).", default=None)
+    published_source: str | None = doc(
+        "The evidence `source` that gave `published`; estimates start with `estimate:`.", default=None
     )
-    modified: str | None = doc(default=None, text="When the story was last updated, as the page states it; null if not stated.")
-    page_date_stamp: str | None = doc(default=None, text=
+    modified: str | None = doc(
+        "When the story was last updated, as the page states it; null if not stated.", default=None
+    )
+    page_date_stamp: str | None = doc(
         "The date the page displays apart from the story (a site's current-date banner), "
-        "`YYYY-MM-DD`; null when the page shows none."
+        "`YYYY-MM-DD`; null when the page shows none.",
+        default=None,
     )
-    crawled_at: str | None = doc(default=None, text=
+    crawled_at: str | None = doc(
         "When the page was captured (UTC): the fetch time, or the archive's capture time "
-        "(`Memento-Datetime`, WARC-Date)."
+        "(`Memento-Datetime`, WARC-Date).",
+        default=None,
     )
-    date_mismatch: DateMismatch | None = doc(default=None, text="How the dates disagree; null when they are consistent.")
+    date_mismatch: DateMismatch | None = doc("How the dates disagree; null when they are consistent.", default=None)
     date_evidence: list[DateEvidence] = doc(
         "Every candidate date considered, accepted or not, with the reason.", default_factory=list
     )

@@ -7,7 +7,7 @@ The server answers ``GET /<host><path>`` (e.g. ``/euobserver.com/world/26823``) 
 capture time) and ``Link: <original>; rel="original"``, plus ``ETag``/``Last-Modified`` with
 conditional requests answered ``304 Not Modified``. Its own ``Date`` header is the time of serving.
 
-Standard library only; the Scrapy side is :class:`euspider.middlewares.MirrorMiddleware`.
+No Scrapy here; the Scrapy side is :class:`euspider.middlewares.MirrorMiddleware`.
 Run one by hand: ``python -m euspider.mirror fixtures/euobserver --port 8000``.
 """
 
@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -24,6 +25,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from lxml.html import document_fromstring
+
+from .discovery import Discovery, StoryLead
+from .links import FeedError, links_from_feed, links_from_html
+from .sites import Profile, builtin_profiles, profile_for
 
 
 class MirrorError(ValueError):
@@ -115,10 +122,10 @@ def _handler(mirror: Mirror) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
             pass  # quiet: the crawl logs its requests
 
-        def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's naming
+        def do_HEAD(self) -> None:
             self._serve(head=True)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._serve(head=False)
 
         def _serve(self, head: bool) -> None:
@@ -205,6 +212,34 @@ class MirrorServer:
         self.stop()
 
 
+def offline_leads(mirror: Mirror, profiles: Iterable[Profile] | None = None) -> dict[str, StoryLead]:
+    """What a crawl of the mirror learns before fetching stories, without a crawl.
+
+    Reads the mirror's feeds and listing pages (by the site profiles' URL patterns) with the code the
+    spiders use, and returns every linked story with its link context and ID anchors. Tests and tools
+    use it to date a mirror page exactly as the crawl does.
+    """
+    profiles = tuple(profiles) if profiles is not None else builtin_profiles()
+    discovery = Discovery()
+    for capture in mirror.captures.values():
+        profile = profile_for(capture.url, profiles)
+        is_feed = "xml" in capture.content_type or (profile is not None and capture.url in profile.feeds)
+        if is_feed:
+            try:
+                links = links_from_feed(capture.body(), capture.url)
+            except FeedError:
+                continue
+        elif profile is not None and profile.is_listing_url(capture.url) and "html" in capture.content_type:
+            links = links_from_html(document_fromstring(capture.body()), capture.url)
+        else:
+            continue
+        for link in links:
+            target = profile_for(link.url, profiles)
+            if target is not None and target.is_article_url(link.url):
+                discovery.discover(link.url, link.context, target)
+    return {lead.url: lead for lead in discovery.release(lambda url: profile_for(url, profiles))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a mirror folder on loopback.")
     parser.add_argument("root", help="mirror folder with captures.json")
@@ -212,7 +247,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     server = MirrorServer(args.root, args.host, args.port)
-    print(f"serving {len(server.mirror.captures)} captures of {', '.join(sorted(server.mirror.hosts))} at {server.base_url}/<host>/<path>")
+    print(
+        f"serving {len(server.mirror.captures)} captures of {', '.join(sorted(server.mirror.hosts))} "
+        f"at {server.base_url}/<host>/<path>"
+    )
     try:
         server._server.serve_forever()
     except KeyboardInterrupt:

@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+DEFAULT_SETTINGS = DateSettings()
 
 
 @dataclass
@@ -93,7 +94,9 @@ def _htmldate(tree: HtmlElement, url: str, bound: datetime, settings: DateSettin
     parsed, reason = parse_date(found)
     if parsed is not None and found.endswith("-01-01"):
         # htmldate fills a bare year ("in 2022", "© 2014") with 1 January: a year, not a day
-        return Candidate("htmldate", "published", found, None, "1 January from htmldate: a year found alone, not a day", 4)
+        return Candidate(
+            "htmldate", "published", found, None, "1 January from htmldate: a year found alone, not a day", 4
+        )
     return Candidate("htmldate", "published", found, parsed, reason or "heuristic search of the page", 4)
 
 
@@ -104,7 +107,7 @@ def date_page(
     scope: HtmlElement | None,
     removed: Iterable[HtmlElement] = (),
     pruned_tree: HtmlElement | None = None,
-    settings: DateSettings = DateSettings(),
+    settings: DateSettings = DEFAULT_SETTINGS,
 ) -> tuple[DateResult, list[LinkDate]]:
     """Date one page. ``tree`` is the page as served; ``pruned_tree`` the same without its chrome.
 
@@ -132,11 +135,13 @@ def date_page(
     cands += from_stamp(tree, inputs.stamp_selectors, scope, capture_day)
     cands += from_headers(inputs.headers)
     if crawled_at is not None:
-        cands.append(Candidate("capture", "capture", iso_datetime(crawled_at), ParsedDate(crawled_at, "datetime"), "", 9))
+        cands.append(
+            Candidate("capture", "capture", iso_datetime(crawled_at), ParsedDate(crawled_at, "datetime"), "", 9)
+        )
     if link_dates:
         cands.append(
             Candidate(
-                "time:other-stories", "bound", f"{len(link_dates)} dates beside links to other stories", None,
+                "time:other-stories", "published", f"{len(link_dates)} dates beside links to other stories", None,
                 "dates of the linked stories (side lists, teasers): evidence for them, never for this page", 9,
             )
         )  # fmt: skip

@@ -36,7 +36,9 @@ class AnchorIndex:
                 continue
             parsed, _ = parse_date(item.get("raw") or "")
             if parsed is not None and parsed.precision in {"day", "datetime"}:
-                return self.add(site, story_id, parsed.day, f"{item.get('source')} on {item.get('via', 'a linking page')}")
+                return self.add(
+                    site, story_id, parsed.day, f"{item.get('source')} on {item.get('via', 'a linking page')}"
+                )
         return False
 
     def around(self, site: str, story_id: int) -> list[Anchor]:

@@ -29,10 +29,10 @@ from .parse import MONTHS, WEEKDAYS
 AFTER_EVENT_DAYS = 7
 BEFORE_EVENT_DAYS = 14
 
-_ENGLISH_MONTHS = (
-    "january february march april may june july august september october november december".split()
+_ENGLISH_MONTHS = "january february march april may june july august september october november december".split()
+_MONTH_RE = "|".join(
+    [*_ENGLISH_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"]
 )
-_MONTH_RE = "|".join(_ENGLISH_MONTHS + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"])
 _WEEKDAY_RE = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 # "on Saturday (27 September)", "Saturday, 27 September", "Saturday (September 27)", "Saturday 27th Sept."
 WEEKDAY_PHRASE_RE = re.compile(
@@ -85,7 +85,7 @@ class Window:
 
 @dataclass(frozen=True)
 class WeekdayPhrase:
-    """"Saturday (27 September)" as found in the text, with the tense of its sentence."""
+    """ "Saturday (27 September)" as found in the text, with the tense of its sentence."""
 
     raw: str
     weekday: int
@@ -134,8 +134,8 @@ def id_bracket(article_id: int, anchors: Iterable[Anchor], margin_days: int) -> 
     return Window(
         first - margin,
         last + margin,
-        f"ID {article_id} lies between {lower.id} ({lower.day}, {lower.source}) and "
-        f"{upper.id} ({upper.day}, {upper.source}), ±{margin_days} days",
+        f"ID {article_id} between {lower.id} ({lower.day}) and {upper.id} ({upper.day}) ±{margin_days} days "
+        f"[{lower.source}; {upper.source}]",
     )
 
 
@@ -243,7 +243,7 @@ def relative_months(text: str, year_window: Window) -> list[tuple[str, str]]:
     pub = year_window.earliest
     for match in _RELATIVE_MONTH_RE.finditer(text):
         month = MONTHS.get(match["m"].lower())
-        if month is None or match["m"].lower() == "may" and match["rel"].lower() == "in":
+        if month is None or (match["m"].lower() == "may" and match["rel"].lower() == "in"):
             continue  # "in may" is too often the verb
         year = pub.year if month <= pub.month else pub.year - 1
         if match["rel"].lower() == "last" and month >= pub.month:

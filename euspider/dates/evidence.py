@@ -28,7 +28,6 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from ..dom import (
-    absolute,
     ancestors,
     classes_and_id,
     dated_item_container,
@@ -148,7 +147,11 @@ def from_json_ld(tree: HtmlElement, page_url: str, title: str | None) -> list[Ca
             label = "json-ld" if is_article else "json-ld:webpage"
             tier = 1 if is_article else 2
             matches = _node_matches_page(node, page_url, title)
-            for key, role in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
+            for key, role in (
+                ("datePublished", "published"),
+                ("dateCreated", "published"),
+                ("dateModified", "modified"),
+            ):
                 value = node.get(key)
                 if isinstance(value, list) and value:
                     value = value[0]
@@ -164,9 +167,20 @@ def from_json_ld(tree: HtmlElement, page_url: str, title: str | None) -> list[Ca
     else:
         # several article nodes and none names this page: the first is the page's own (the others
         # are usually teasers of other stories in an ItemList-like array)
-        first_node = next((c.extra.get("node") for _, c in found if c.source.startswith("json-ld:") and not c.source.startswith("json-ld:webpage")), None)
+        first_node = next(
+            (
+                c.extra.get("node")
+                for _, c in found
+                if c.source.startswith("json-ld:") and not c.source.startswith("json-ld:webpage")
+            ),
+            None,
+        )
         for _, cand in found:
-            if cand.extra.get("node") not in (first_node, None) and not cand.source.startswith("json-ld:webpage") and cand.parsed is not None:
+            if (
+                cand.extra.get("node") not in (first_node, None)
+                and not cand.source.startswith("json-ld:webpage")
+                and cand.parsed is not None
+            ):
                 cand.parsed, cand.reason = None, "a later JSON-LD article node: another story's"
     for _, cand in found:
         cand.extra.pop("node", None)
@@ -199,7 +213,11 @@ def from_meta(tree: HtmlElement) -> list[Candidate]:
     """Dates in ``<meta>`` tags (Open Graph, article:*, Dublin Core, parsely, sailthru and others)."""
     out = []
     for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "").strip().lower()
+        key = (
+            (meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or "")
+            .strip()
+            .lower()
+        )
         content = meta.get("content")
         if key == "parsely-page" and content:
             try:
@@ -221,7 +239,9 @@ def from_meta(tree: HtmlElement) -> list[Candidate]:
 # --- <time> and itemprop -------------------------------------------------------------------------
 
 _MODIFIED_HINT = re.compile(r"updat|modif|revis|edited|aktualisiert|mis à jour|actualiz", re.IGNORECASE)
-_PUBLISHED_HINT = re.compile(r"publish|pubdate|posted|entry-date|byline|dateline|article-date|story-date|post-date", re.IGNORECASE)
+_PUBLISHED_HINT = re.compile(
+    r"publish|pubdate|posted|entry-date|byline|dateline|article-date|story-date|post-date", re.IGNORECASE
+)
 
 
 @dataclass
@@ -250,7 +270,10 @@ def from_time_elements(
     out: list[Candidate] = []
     links: list[LinkDate] = []
     seen: set[int] = set()
-    elements = tree.xpath("//time | //*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated'][not(self::meta)]")
+    elements = tree.xpath(
+        "//time | //*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"
+        "[not(self::meta)]"
+    )
     for element in elements:
         if id(element) in seen:
             continue
@@ -265,15 +288,25 @@ def from_time_elements(
             if parsed is not None:
                 links.append(LinkDate(other, raw, parsed))
             continue
-        hints = " ".join([classes_and_id(element), element.get("itemprop", "")] + [classes_and_id(a) for a in ancestors(element, 2)])
+        hints = " ".join(
+            [classes_and_id(element), element.get("itemprop", "")] + [classes_and_id(a) for a in ancestors(element, 2)]
+        )
         text_hint = visible_text(element.getparent()) if element.getparent() is not None else ""
-        if element.get("itemprop") == "dateModified" or _MODIFIED_HINT.search(hints) or _MODIFIED_HINT.search(text_hint[:60]):
+        if (
+            element.get("itemprop") == "dateModified"
+            or _MODIFIED_HINT.search(hints)
+            or _MODIFIED_HINT.search(text_hint[:60])
+        ):
             role = "modified"
         else:
             role = "published"
         inside = is_inside(element, scope)
         in_removed = any(is_inside(element, r) for r in removed_set)
-        strong = element.get("itemprop") in {"datePublished", "dateModified"} or element.get("pubdate") is not None or _PUBLISHED_HINT.search(hints)
+        strong = (
+            element.get("itemprop") in {"datePublished", "dateModified"}
+            or element.get("pubdate") is not None
+            or _PUBLISHED_HINT.search(hints)
+        )
         if inside and not in_removed:
             tier, where = (1 if strong else 2), "article"
         else:
@@ -306,7 +339,11 @@ def from_byline(scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()) 
     for element in scope.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.tag == "p" and len(visible_text(element)) >= _STORY_PARAGRAPH and not _BYLINE_CLASS.search(classes_and_id(element)):
+        if (
+            element.tag == "p"
+            and len(visible_text(element)) >= _STORY_PARAGRAPH
+            and not _BYLINE_CLASS.search(classes_and_id(element))
+        ):
             break  # the story body has started
         if element.tag in {"time", "script", "style", "a"} or not _BYLINE_CLASS.search(classes_and_id(element)):
             continue
@@ -356,7 +393,12 @@ def from_headers(headers: Mapping[str, str]) -> list[Candidate]:
     lower = {k.lower(): v for k, v in headers.items()}
     out = []
     if lower.get("date"):
-        out.append(candidate("http:date", "capture", lower["date"], 9))
+        note = (
+            "the replay server's clock, not the capture (Memento-Datetime is)"
+            if lower.get("memento-datetime")
+            else "the server's clock at fetch time: a capture time, never a publication date"
+        )
+        out.append(candidate("http:date", "capture", lower["date"], 9, note))
     if lower.get("last-modified"):
         out.append(candidate("http:last-modified", "bound", lower["last-modified"], 9))
     if lower.get("memento-datetime"):
@@ -405,7 +447,9 @@ def from_stamp(
             out.append(candidate("banner", "stamp", visible_text(element), 9, "the site's date banner"))
     if selectors or capture_day is None:
         return out
-    for element in tree.xpath("//header//* | //nav//* | //*[contains(@class, 'date') or contains(@class, 'today') or contains(@id, 'date')]"):
+    for element in tree.xpath(
+        "//header//* | //nav//* | //*[contains(@class, 'date') or contains(@class, 'today') or contains(@id, 'date')]"
+    ):
         if not isinstance(element.tag, str) or element.tag in {"script", "style", "a", "time"}:
             continue
         if is_inside(element, scope) or (scope is not None and is_inside(scope, element)):

@@ -25,9 +25,18 @@ from email.utils import parsedate_to_datetime
 MONTHS: dict[str, int] = {}
 _MONTH_NAMES = {
     # English
-    1: "january jan", 2: "february feb", 3: "march mar", 4: "april apr", 5: "may",
-    6: "june jun", 7: "july jul", 8: "august aug", 9: "september sep sept",
-    10: "october oct", 11: "november nov", 12: "december dec",
+    1: "january jan",
+    2: "february feb",
+    3: "march mar",
+    4: "april apr",
+    5: "may",
+    6: "june jun",
+    7: "july jul",
+    8: "august aug",
+    9: "september sep sept",
+    10: "october oct",
+    11: "november nov",
+    12: "december dec",
 }
 _MONTH_NAMES_OTHER = {
     # German, French, Spanish, Italian, Dutch, Portuguese (full names and common abbreviations)

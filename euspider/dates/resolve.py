@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from ..items import DateEvidence, DateMismatch
-from .estimate import Window, WeekdayPhrase, narrow_by_phrases, phrases_contradict, relative_months
+from .estimate import WeekdayPhrase, Window, narrow_by_phrases, phrases_contradict, relative_months
 from .evidence import Candidate
 from .parse import ParsedDate, iso_datetime
 
 
 @dataclass(frozen=True)
 class DateSettings:
-    """Thresholds of the resolver; ``EUSPIDER_DATE_*`` settings map onto these."""
+    """Thresholds of the resolver; the `EUSPIDER_*` date settings map onto these (see config.py)."""
 
     #: Days by which two dates may differ and still count as the same (time zones, late edits).
     mismatch_days: int = 2
@@ -177,7 +177,11 @@ def vote(published: list[Candidate], tolerance: int, migration_days: int) -> tup
     chosen = min(
         supporters,
         key=lambda c: (
-            0 if isinstance(c.parsed.value, datetime) and c.parsed.value.utcoffset() else 1 if isinstance(c.parsed.value, datetime) else 2,  # type: ignore[union-attr]
+            0
+            if isinstance(c.parsed.value, datetime) and c.parsed.value.utcoffset()
+            else 1
+            if isinstance(c.parsed.value, datetime)
+            else 2,  # type: ignore[union-attr]
             rank.get(family(c.source), 99),
         ),
     )
@@ -189,7 +193,10 @@ def vote(published: list[Candidate], tolerance: int, migration_days: int) -> tup
     visible = families.get("visible", [])
     if visible:
         head = visible[0]
-        if _earliest_day(head) < best_day - timedelta(days=migration_days) and len({c.parsed.day for c in visible}) == 1:  # type: ignore[union-attr]
+        if (
+            _earliest_day(head) < best_day - timedelta(days=migration_days)
+            and len({c.parsed.day for c in visible}) == 1
+        ):  # type: ignore[union-attr]
             return head, (
                 f"the article shows {head.parsed.day} to readers, {(best_day - _earliest_day(head)).days} days before "  # type: ignore[union-attr]
                 f"the other sources' {best_day}: metadata rewritten later (a migration or republication)"
@@ -229,7 +236,10 @@ def resolve(
     for cand in cands:
         if cand.role == "stamp":
             if cand is stamp:
-                cand.accepted, cand.reason = True, (cand.reason or "the page's date stamp") + ": kept as page_date_stamp, never as the story's date"
+                cand.accepted, cand.reason = (
+                    True,
+                    (cand.reason or "the page's date stamp") + ": kept as page_date_stamp, never as the story's date",
+                )
             elif cand.parsed is not None:
                 _reject(cand, "a second stamp; the first is kept")
     if stamp is not None:
@@ -254,11 +264,19 @@ def resolve(
             continue
         published.append(cand)
 
-    # weak candidates on the capture day need a second, independent source
+    # weak candidates need a second, independent source when they fall on the capture day or on a
+    # day the page gives as a modification date (heuristics fall back to both)
     strong_days = {c.parsed.day for c in published if c.tier <= 3}  # type: ignore[union-attr]
+    modified_days = {c.parsed.day for c in cands if c.role == "modified" and c.parsed is not None}
     for cand in list(published):
-        if cand.tier >= 4 and crawled_at is not None and cand.parsed.day == bound_day and bound_day not in strong_days:  # type: ignore[union-attr]
+        day = cand.parsed.day  # type: ignore[union-attr]
+        if cand.tier < 4 or day in strong_days:
+            continue
+        if crawled_at is not None and day == bound_day:
             _reject(cand, "the capture day, and no other source agrees")
+            published.remove(cand)
+        elif day in modified_days:
+            _reject(cand, "the page's modification date, and no publication source agrees")
             published.remove(cand)
 
     chosen, why = vote(published, tolerance, settings.migration_days)
@@ -272,7 +290,9 @@ def resolve(
             cands.append(
                 Candidate(
                     "estimate:id-bracket", "bound", window.detail[:200], ParsedDate(window.earliest, "day"),
-                    f"{width} days wide: too wide to date the story (limit {settings.estimate_max_days})", 5, latest=latest,
+                    f"{width} days wide: too wide to date the story (limit {settings.estimate_max_days})",
+                    5,
+                    latest=latest,
                 )
             )  # fmt: skip
         elif window.earliest <= latest:
@@ -288,9 +308,21 @@ def resolve(
             cands.append(estimate_cand)
             published.append(estimate_cand)
             chosen = estimate_cand
-            why = "no date on the page or from linking pages: estimated" + (f" ({estimate_cand.reason})" if estimate_cand.reason else "")
+            why = "no date on the page or from linking pages: estimated" + (
+                f" ({estimate_cand.reason})" if estimate_cand.reason else ""
+            )
             for raw, month in relative_months(text, Window(window.earliest, latest, "")):
-                cands.append(Candidate("estimate:relative-month", "bound", raw, ParsedDate(date.fromisoformat(month + "-01"), "month"), f"resolves to {month}, before publication: consistent", 5, accepted=True))
+                cands.append(
+                    Candidate(
+                        "estimate:relative-month",
+                        "bound",
+                        raw,
+                        ParsedDate(date.fromisoformat(month + "-01"), "month"),
+                        f"resolves to {month}, before publication: consistent",
+                        5,
+                        accepted=True,
+                    )
+                )
 
     stated = chosen.extra.get("instead_of", chosen) if chosen is not None else None
     for cand in published:
@@ -298,7 +330,9 @@ def resolve(
             continue
         same = chosen is not None and abs((_earliest_day(cand) - _earliest_day(chosen)).days) <= tolerance
         cand.accepted = False
-        cand.reason = ("agrees with the chosen date" if same else f"outvoted: {why}") if chosen is not None else "not used"
+        cand.reason = (
+            ("agrees with the chosen date" if same else f"outvoted: {why}") if chosen is not None else "not used"
+        )
 
     if chosen is not None and stated is not None:
         stated.accepted, stated.reason = True, why
@@ -335,7 +369,11 @@ def resolve(
 
     for cand in cands:
         if cand.role in {"capture", "bound"} and not cand.reason:
-            cand.reason = "capture time: bounds every date, never a publication date" if cand.role == "capture" else "a limit, not a date"
+            cand.reason = (
+                "capture time: bounds every date, never a publication date"
+                if cand.role == "capture"
+                else "a limit, not a date"
+            )
         if cand.role == "capture" and cand.source == "capture":
             cand.accepted = True
         if cand.parsed is None and not cand.reason:
@@ -415,8 +453,12 @@ def judge(
         published=result.published,
         crawled_at=result.crawled_at,
         gap_days=gap,
-        detail="; ".join(details).capitalize() + ".",
+        detail=_sentence("; ".join(details)),
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _describe(chosen: Candidate | None) -> str:

@@ -19,16 +19,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lxml.html import HtmlElement, document_fromstring
-from twisted.python.failure import Failure
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
 
-from ..dates.anchors import AnchorIndex
 from ..dates.parse import iso_datetime, parse_date
+from ..discovery import Discovery, StoryLead
 from ..items import Page
-from ..links import FeedError, Link, links_from_feed, links_from_html, merge_context
+from ..links import FeedError, Link, links_from_feed, links_from_html
 from ..sites import Profile
 
 LISTING_PRIORITY = 10
@@ -36,10 +36,7 @@ LISTING_PRIORITY = 10
 
 def headers_of(response: Response) -> dict[str, str]:
     """Response headers as text (repeated headers joined with commas)."""
-    return {
-        key.decode("latin-1"): b", ".join(values).decode("latin-1")
-        for key, values in response.headers.items()
-    }
+    return {key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()}
 
 
 def captured_at(response: Response) -> str:
@@ -61,9 +58,7 @@ class NewsSpider(Spider):
     def __init__(self, *args: Any, mirror: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mirror = mirror
-        self.pending: dict[str, list[dict[str, Any]]] = {}
-        self.requested: set[str] = set()
-        self.anchors = AnchorIndex()
+        self.discovery = Discovery()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -124,7 +119,11 @@ class NewsSpider(Spider):
         if failure.check(IgnoreRequest):  # robots.txt, offsite: already counted by Scrapy
             return
         self.crawler.stats.inc_value("euspider/discovery/failed")
-        self.logger.warning("discovery page failed: %s: %s", failure.request.url if hasattr(failure, "request") else "?", failure.getErrorMessage())
+        self.logger.warning(
+            "discovery page failed: %s: %s",
+            failure.request.url if hasattr(failure, "request") else "?",
+            failure.getErrorMessage(),
+        )
 
     def links(self, response: Response) -> list[Link]:
         if response.meta.get("euspider_kind") == "feed" or self.is_feed(response.url):
@@ -141,38 +140,34 @@ class NewsSpider(Spider):
 
     def discover(self, url: str, context: Iterable[dict[str, Any]] = ()) -> None:
         """Note a story URL and the dates its linking page shows for it."""
-        context = list(context)
-        if url in self.requested:
-            return
-        merge_context(self.pending.setdefault(url, []), context)
-        if self.profile is not None:
-            story_id = self.profile.article_id(url)
-            if story_id is not None and context:
-                self.anchors.add_context(self.profile.name, story_id, context)
+        self.discovery.discover(url, context, self.profile if self.profile and self.profile.covers(url) else None)
 
     # --- fetching -------------------------------------------------------------------------------
 
     def spider_idle(self) -> None:
         """Discovery is over when the crawl runs dry: request every discovered story."""
-        if not self.pending:
+        if not self.discovery.pending:
             return
-        self.logger.info("discovery done: %d stories to fetch, %d dated IDs known", len(self.pending), len(self.anchors))
-        for url, context in self.pending.items():
-            self.crawler.engine.crawl(self.article_request(url, context))
-            self.requested.add(url)
-        self.pending.clear()
+        self.logger.info(
+            "discovery done: %d stories to fetch, %d dated IDs known",
+            len(self.discovery.pending),
+            len(self.discovery.anchors),
+        )
+        for lead in self.discovery.release(
+            lambda url: self.profile if self.profile and self.profile.covers(url) else None
+        ):
+            self.crawler.engine.crawl(self.article_request(lead))
         raise DontCloseSpider
 
-    def article_request(self, url: str, context: list[dict[str, Any]]) -> Request:
-        anchors: list[tuple[int, str, str]] = []
-        if self.profile is not None:
-            story_id = self.profile.article_id(url)
-            if story_id is not None:
-                anchors = [(a.id, a.day.isoformat(), a.source) for a in self.anchors.around(self.profile.name, story_id)]
+    def article_request(self, lead: StoryLead) -> Request:
         return Request(
-            url,
+            lead.url,
             callback=self.parse_article,
-            meta={"euspider_kind": "article", "euspider_link_context": context, "euspider_anchors": anchors},
+            meta={
+                "euspider_kind": "article",
+                "euspider_link_context": lead.link_context,
+                "euspider_anchors": lead.anchors,
+            },
         )
 
     def parse_article(self, response: Response) -> Iterator[Page]:

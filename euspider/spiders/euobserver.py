@@ -12,5 +12,5 @@ from .base import NewsSpider
 
 class EUobserverSpider(NewsSpider):
     name = "euobserver"
-    allowed_domains = ["euobserver.com"]
+    allowed_domains = ("euobserver.com",)
     profile = get_profile("euobserver")
