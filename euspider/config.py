@@ -32,19 +32,39 @@ class Setting:
 #: Every setting the plugin reads, with its default; the README's settings table lists these.
 SETTINGS: tuple[Setting, ...] = (
     Setting("EUSPIDER_ENABLED", True, "Turn the extraction pipeline on or off."),
-    Setting("EUSPIDER_MIN_WORDS", 40, "Pages with fewer words of story text are dropped as `too_short`."),
-    Setting("EUSPIDER_MISMATCH_DAYS", 2, "Days two dates may differ and still agree (time zones, late edits)."),
-    Setting("EUSPIDER_ARCHIVAL_DAYS", 365, "A story older than this at capture gets `date_mismatch` kind `archival`."),
-    Setting("EUSPIDER_ID_MARGIN_DAYS", 3, "Days added on each side of an article-ID bracket estimate."),
+    Setting(
+        "EUSPIDER_MIN_WORDS",
+        ExtractOptions.min_words,
+        "Pages with fewer words of story text are dropped as `too_short`.",
+    ),
+    Setting(
+        "EUSPIDER_MISMATCH_DAYS",
+        DateSettings.mismatch_days,
+        "Days two dates may differ and still agree (time zones, late edits).",
+    ),
+    Setting(
+        "EUSPIDER_ARCHIVAL_DAYS",
+        DateSettings.archival_days,
+        "A story older than this at capture gets `date_mismatch` kind `archival`.",
+    ),
+    Setting(
+        "EUSPIDER_ID_MARGIN_DAYS",
+        DateSettings.id_margin_days,
+        "Days added on each side of an article-ID bracket estimate.",
+    ),
     Setting(
         "EUSPIDER_MIGRATION_DAYS",
-        365,
+        DateSettings.migration_days,
         "A visible byline date this much earlier than the metadata's wins (site migrations).",
     ),
-    Setting("EUSPIDER_MIN_DATE", "1990-01-01", "Publication dates before this are rejected as placeholders."),
+    Setting(
+        "EUSPIDER_MIN_DATE",
+        DateSettings.min_date.isoformat(),
+        "Publication dates before this are rejected as placeholders.",
+    ),
     Setting(
         "EUSPIDER_ESTIMATE_MAX_DAYS",
-        31,
+        DateSettings.estimate_max_days,
         "An estimated publication range wider than this is kept as a bound, not published.",
     ),
     Setting("EUSPIDER_PROFILES", [], "Extra site profile files (TOML), added before the built-in ones."),

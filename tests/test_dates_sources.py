@@ -235,7 +235,7 @@ MISMATCHES = [
                 json='{"@type": "NewsArticle", "headline": "Council agrees reform", "dateModified": "2023-02-02T12:00:00Z"}'
             )
         ),
-        published=None,
+        published="2023-02-02",
         modified="2023-02-02T12:00:00Z",
         mismatch=["modified_not_published"],
     ),
@@ -293,6 +293,11 @@ def test_mismatch(case: Case):
         assert record["published"] == case.published
     if case.stamp:
         assert record["page_date_stamp"] == case.stamp
+    if case.id == "modified-not-published":
+        # the update day is the latest the story can have appeared; when it first did is unknown
+        assert record["published_earliest"] is None
+        assert record["published_latest"] == "2023-02-02"
+        assert "only a modification date" in record["date_mismatch"]["detail"]
 
 
 def test_side_list_dates_are_reported_for_the_linked_stories():

@@ -146,11 +146,10 @@ def date_page(
             )
         )  # fmt: skip
 
-    strong = [c for c in cands if c.role == "published" and c.parsed is not None and c.tier <= 3]
-    if not strong:
-        found = _htmldate(pruned_tree if pruned_tree is not None else tree, inputs.url, bound, settings)
-        if found is not None:
-            cands.append(found)
+    # htmldate always votes: it reads the page the way a person skimming it would, and is cheap
+    found = _htmldate(pruned_tree if pruned_tree is not None else tree, inputs.url, bound, settings)
+    if found is not None:
+        cands.append(found)
 
     estimate: Window | None = None
     if inputs.article_id is not None:

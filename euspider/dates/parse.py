@@ -84,6 +84,19 @@ MDY_TEXT_RE = re.compile(
 NUMERIC_RE = re.compile(r"(?<!\d)(?P<a>\d{1,4})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{2,4})(?!\d)")
 
 
+# C and Java style, as some CMSs print dates: "Tue Jan 28 15:28:56 CET 2020", "Tue Jan 28 15:28:56 2020"
+CTIME_RE = re.compile(
+    r"^(?:[A-Za-z]{3},? )?(?P<mon>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
+    r"(?: (?P<tz>[A-Z]{2,5}|[+-]\d{4}))? (?P<y>\d{4})$"
+)
+#: Common time zone abbreviations; an unknown one keeps only the day.
+TZ_ABBREVIATIONS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2,
+    "EET": 2, "EEST": 3, "MSK": 3, "IST": 5.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A parsed date: an aware datetime (precision ``datetime``) or a calendar date."""
@@ -160,6 +173,27 @@ def _parse_iso(match: re.Match[str]) -> tuple[ParsedDate | None, str]:
     if tz is None:
         return day, ""  # no offset: keep the day only (see module docstring)
     return ParsedDate(datetime(y, m, d, hour, minute, min(second, 59), tzinfo=tz), "datetime"), ""
+
+
+def _parse_ctime(match: re.Match[str]) -> tuple[ParsedDate | None, str]:
+    month = MONTHS.get(match["mon"].lower())
+    if month is None:
+        return None, f"unknown month name {match['mon']!r}"
+    day, reason = _build(int(match["y"]), month, int(match["d"]))
+    if day is None:
+        return None, reason
+    zone = match["tz"]
+    if zone and zone[0] in "+-":
+        offset: timezone | None = _tz(zone)
+    elif zone in TZ_ABBREVIATIONS:
+        offset = timezone(timedelta(hours=TZ_ABBREVIATIONS[zone]))
+    else:
+        return day, ""
+    hour, minute, second = int(match["H"]), int(match["M"]), int(match["S"])
+    if hour > 23 or minute > 59 or second > 59:
+        return None, "impossible time of day"
+    value = datetime(day.day.year, day.day.month, day.day.day, hour, minute, second, tzinfo=offset)
+    return ParsedDate(value, "datetime"), ""
 
 
 def _year(text: str) -> tuple[int | None, str]:
@@ -253,6 +287,9 @@ def _parse(text: str) -> tuple[ParsedDate | None, str]:
     match = YEAR_MONTH_RE.match(text)
     if match:
         return _build(int(match["y"]), int(match["m"]), None)
+    match = CTIME_RE.match(text)
+    if match:
+        return _parse_ctime(match)
     if re.search(r"\d{1,2}\s+\w{3}\s+\d{4}\s+\d{2}:\d{2}", text) and "," in text[:5]:
         try:  # RFC 822 / 1123 (feeds, HTTP headers)
             stamp = parsedate_to_datetime(text)

@@ -39,8 +39,8 @@ class DateSettings:
     archival_days: int = 365
     #: Days added on both sides of an ID bracket (IDs are only roughly ordered by date).
     id_margin_days: int = 3
-    #: Across tiers 1-3, an earlier candidate this many days before the winner replaces it.
-    migration_days: int = 30
+    #: A visible byline date this many days before what the other sources agree on replaces it.
+    migration_days: int = 365
     #: Dates before this are placeholders or misparses.
     min_date: date = date(1990, 1, 1)
     #: An estimate wider than this many days is not a publication date (kept as a bound).
@@ -268,6 +268,7 @@ def resolve(
     # day the page gives as a modification date (heuristics fall back to both)
     strong_days = {c.parsed.day for c in published if c.tier <= 3}  # type: ignore[union-attr]
     modified_days = {c.parsed.day for c in cands if c.role == "modified" and c.parsed is not None}
+    only_modified: list[Candidate] = []
     for cand in list(published):
         day = cand.parsed.day  # type: ignore[union-attr]
         if cand.tier < 4 or day in strong_days:
@@ -278,6 +279,7 @@ def resolve(
         elif day in modified_days:
             _reject(cand, "the page's modification date, and no publication source agrees")
             published.remove(cand)
+            only_modified.append(cand)
 
     chosen, why = vote(published, tolerance, settings.migration_days)
 
@@ -324,6 +326,14 @@ def resolve(
                     )
                 )
 
+    if chosen is None and only_modified:
+        # the page dates only an update: the story was published that day or before. Say so (the
+        # mismatch kind modified_not_published), and give that day as the latest possible one.
+        chosen = only_modified[0]
+        chosen.extra["only_modified"] = True
+        published.append(chosen)
+        why = "the page gives only a modification date: the story was published that day or earlier"
+
     stated = chosen.extra.get("instead_of", chosen) if chosen is not None else None
     for cand in published:
         if cand is stated:
@@ -340,7 +350,7 @@ def resolve(
         assert parsed is not None
         result.published = parsed.iso()
         result.published_source = chosen.source
-        result.published_earliest = _earliest_day(chosen).isoformat()
+        result.published_earliest = None if chosen.extra.get("only_modified") else _earliest_day(chosen).isoformat()
         result.published_latest = _latest_day(chosen).isoformat()
         result.published_precision = "range" if chosen.latest is not None else parsed.precision
 
@@ -436,16 +446,20 @@ def judge(
         kinds.append("future_date_rejected")
         first = future_rejected[0]
         details.append(f"{first.source} gives {first.parsed.iso() if first.parsed else first.raw}, after the capture")
-    if modified is not None and chosen is None:
+    if modified is not None and (chosen is None or chosen.extra.get("only_modified")):
         kinds.append("modified_not_published")
-        details.append(f"the page states only a modification date ({modified}), not when the story was first published")
+        details.append(
+            f"the page states only a modification date ({modified}), not when the story was first published"
+            + ("; published is that day, the latest possible" if chosen is not None else "")
+        )
     if latest is not None and capture_day is not None and (capture_day - latest).days > settings.archival_days:
         kinds.append("archival")
         details.append(f"captured {capture_day}, {(capture_day - latest).days} days after publication")
     if not kinds:
         return None
     reference = stamp_day or capture_day
-    gap = (reference - earliest).days if reference is not None and earliest is not None else None
+    start = earliest if chosen is None or not chosen.extra.get("only_modified") else latest
+    gap = (reference - start).days if reference is not None and start is not None else None
     return DateMismatch(
         kind=kinds[0],
         kinds=kinds,
