@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urldefrag, urljoin
 
 from lxml.html import HtmlElement
@@ -113,24 +113,33 @@ def dated_item_container(element: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def find_article_scope(tree: HtmlElement, body_selector: str | None = None) -> HtmlElement | None:
+def find_article_scope(
+    tree: HtmlElement, body_selector: str | None = None, skip: Callable[[HtmlElement], bool] | None = None
+) -> HtmlElement | None:
     """The element that holds the story: its headline, byline and body, and not the page's chrome.
 
     Order: a site profile's body selector (widened to the nearest ``article``/``main`` or to the
     ancestor that also holds the ``h1``); ``[itemprop=articleBody]``; the ``article`` element with the
     most paragraph text; else the block with the most paragraph text, widened to include the ``h1``.
-    Returns None for a page without paragraphs.
+    Returns None for a page without paragraphs. Elements for which ``skip`` is true (boilerplate
+    already found, such as hidden metadata blocks) are never chosen.
     """
+
+    def usable(element: HtmlElement) -> bool:
+        return skip is None or not skip(element)
+
     body: HtmlElement | None = None
     if body_selector:
-        found = tree.cssselect(body_selector)
+        found = [e for e in tree.cssselect(body_selector) if usable(e)]
         body = found[0] if found else None
     if body is None:
-        found = tree.xpath('//*[@itemprop="articleBody"]')
+        found = [e for e in tree.xpath('//*[@itemprop="articleBody"]') if usable(e)]
         body = found[0] if found else None
     if body is None:
         best, best_len = None, 0
         for art in tree.iter("article"):
+            if not usable(art):
+                continue
             size = sum(len(visible_text(p)) for p in art.iter("p"))
             links = sum(len(visible_text(a)) for a in art.iter("a"))
             if size > best_len and links < 0.5 * max(size, 1):
@@ -141,7 +150,7 @@ def find_article_scope(tree: HtmlElement, body_selector: str | None = None) -> H
         scores: dict[HtmlElement, int] = {}
         for p in tree.iter("p"):
             parent = p.getparent()
-            if parent is not None:
+            if parent is not None and usable(p):
                 scores[parent] = scores.get(parent, 0) + len(visible_text(p))
         if not scores:
             return None

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from w3lib.encoding import html_to_unicode
 from . import boilerplate
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
 from .dates.parse import parse_date
-from .dom import absolute, find_article_scope, norm_space, norm_text, visible_text
+from .dom import absolute, classes_and_id, find_article_scope, norm_space, norm_text, visible_text
 from .items import Article, Boilerplate
 from .sites import Profile, builtin_profiles, profile_for
 
@@ -55,8 +56,9 @@ SKIP_REASONS = {
 class ExtractOptions:
     """Options fixed for a whole crawl; see ``EUSPIDER_*`` settings."""
 
-    #: Fewer words than this after cleaning: not an article (a news brief has about 80).
-    min_words: int = 40
+    #: Fewer words than this after cleaning: not an article (a news brief has about 80, a short
+    #: blog post 20; an error page or a cookie wall about 10).
+    min_words: int = 15
     #: Share of the text made of other pages' link titles above which the page is a listing.
     listing_link_share: float = 0.5
     dates: DateSettings = field(default_factory=DateSettings)
@@ -75,6 +77,14 @@ class Outcome:
     profile: Profile | None = None
     #: The page's dates, also for a page that is not an article (None when it could not be read).
     dates: DateResult | None = None
+
+
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words of ``text``; in Chinese, Japanese and Korean each character counts as one."""
+    return len(_WORD.findall(text))
 
 
 def content_hash(text: str) -> str:
@@ -178,8 +188,10 @@ class ArticleExtractor:
     ) -> Outcome:
         profile = self.profile_for(url)
         body_selector = ", ".join(profile.body) if profile and profile.body else None
-        scope = find_article_scope(tree, body_selector)
-        marks = boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None)
+        marks = boilerplate.Marks()
+        boilerplate.mark_hidden(tree, marks)
+        scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
+        boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
         pruned = boilerplate.pruned_copy(tree)
         options = copy(self._trafilatura)
         options.url = options.source = url
@@ -187,9 +199,11 @@ class ArticleExtractor:
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
         meta = _metadata(tree, pruned, url, headers, scope)
-        if lines and meta["title"] and norm_space(lines[0]) == meta["title"]:
-            lines = lines[1:]  # the headline is the record's title, not the story's first paragraph
-        text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line))
+        titles = link_titles(tree, url, lines)
+        text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
+        text, heads = strip_headline(text, meta["title"], scope)
+        text = restore_lead(text, scope)
+        dropped.update(heads)
         removed = marks.counts()
         for kind, count in dropped.items():
             removed[kind] = removed.get(kind, 0) + count
@@ -212,14 +226,14 @@ class ArticleExtractor:
             tree, inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates
         )
 
-        words = len(text.split())
+        words = count_words(text)
         if body_selector and not tree.cssselect(body_selector):
             skip: tuple[str, str] | None = (
                 "no_main_text",
                 f"the site's story body ({body_selector}) is absent: a page of promos or links only",
             )
         else:
-            skip = self._not_article(tree, url, text, words, len(link_dates))
+            skip = self._not_article(text, words, len(link_dates), titles)
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, profile, dates)
 
@@ -255,12 +269,10 @@ class ArticleExtractor:
         )
         return Outcome(asdict(article), None, "", link_dates, profile, dates)
 
-    def _not_article(
-        self, tree: HtmlElement, url: str, text: str, words: int, dated_links: int
-    ) -> tuple[str, str] | None:
+    def _not_article(self, text: str, words: int, dated_links: int, titles: frozenset[str]) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
-        share = _link_title_share(tree, url, text)
+        share = _link_title_share(text, titles)
         if share >= self.options.listing_link_share:
             return "listing", f"{share:.0%} of the text is titles of links to other pages"
         if words < self.options.min_words and dated_links >= 3:
@@ -270,15 +282,90 @@ class ArticleExtractor:
         return None
 
 
-def _link_title_share(tree: HtmlElement, url: str, text: str) -> float:
-    """Share of the text's characters in lines that are the titles of links to other pages."""
+_TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")
+
+
+def _title_variants(title: str) -> set[str]:
+    """The title and its parts around separators ("Opinion | Is Football Violence a Crime?")."""
+    variants = {title.lower()}
+    for part in _TITLE_SPLIT.split(title):
+        if len(part.split()) >= 3:
+            variants.add(part.strip().lower())
+    return variants
+
+
+def strip_headline(text: str, title: str | None, scope: HtmlElement | None) -> tuple[str, Counter[str]]:
+    """Drop the headline from the top of the text: it is the record's ``title``, not the story's
+    first paragraph. Lines above it among the first four that are not part of the article (a
+    sidebar the extractor picked up) go with it; the standfirst stays, it is written as part of the
+    story."""
+    lines = text.split("\n")
+    dropped: Counter[str] = Counter()
+    variants = _title_variants(title) if title else set()
+    # the headline opens the story: lines before it that are not in the article are page furniture
+    for index, line in enumerate(lines[:4]):
+        if norm_space(line).lower() in variants:
+            dropped["headline"] += 1
+            story = norm_space(visible_text(scope)) if scope is not None and index else ""
+            before = [b for b in lines[:index] if norm_space(b)[:80] in story]
+            dropped["before_headline"] += index - len(before)
+            lines = before + lines[index + 1 :]
+            break
+    return "\n".join(lines), dropped
+
+
+_LEAD_CLASS = re.compile(
+    r"lead|intro|teaser|summary|standfirst|description|excerpt|\bdek\b|abstract|chapeau|vorspann", re.I
+)
+_STORY_PARAGRAPH = 80
+
+
+def restore_lead(text: str, scope: HtmlElement | None) -> str:
+    """Put back the story's lead paragraph when the extractor dropped it.
+
+    Many sites set the first paragraph apart ("teaser", "intro", "lead") before the body, and
+    trafilatura takes those classes for boilerplate. A lead is kept when it sits in the article
+    before the first body paragraph, is prose (12 to 120 words, not a link), is not marked as
+    boilerplate, and is not in the text already.
+    """
+    if scope is None or not text:
+        return text
+    flat = norm_space(text)
+    for element in scope.iter("p", "div", "h2", "span"):
+        if (
+            element.tag == "p"
+            and len(visible_text(element)) >= _STORY_PARAGRAPH
+            and not _LEAD_CLASS.search(classes_and_id(element))
+        ):
+            break  # the body has started
+        if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
+            continue
+        lead = visible_text(element)
+        words = len(lead.split())
+        if not 12 <= words <= 120 or lead[:60] in flat:
+            continue
+        links = sum(len(visible_text(a)) for a in element.iter("a"))
+        if links > 0.5 * len(lead):
+            continue
+        return lead + "\n" + text
+    return text
+
+
+def link_titles(tree: HtmlElement, url: str, lines: Iterable[str]) -> frozenset[str]:
+    """Which of ``lines`` are the text of a link to another page (a headline, not prose)."""
+    candidates = {line.strip() for line in lines if len(line.strip()) >= 15}
     titles = set()
     for link in tree.iter("a"):
-        target = absolute(url, link.get("href"))
-        if target and target.rstrip("/") != url.rstrip("/"):
-            title = visible_text(link)
-            if len(title) >= 15:
+        title = visible_text(link)
+        if title in candidates and title not in titles:
+            target = absolute(url, link.get("href"))
+            if target and target.rstrip("/") != url.rstrip("/"):
                 titles.add(title)
+    return frozenset(titles)
+
+
+def _link_title_share(text: str, titles: frozenset[str]) -> float:
+    """Share of the text's characters in lines that are the titles of links to other pages."""
     lines = [line for line in text.split("\n") if line.strip()]
     total = sum(len(line) for line in lines)
     linked = sum(len(line) for line in lines if line.strip() in titles)
@@ -299,17 +386,7 @@ def _metadata(
     except Exception as err:  # noqa: BLE001 - trafilatura's metadata helpers choke on odd markup
         logger.debug("metadata extraction failed on %s: %s", url, err)
         meta = None
-    title = None
-    if scope is not None:
-        heading = scope.find(".//h1")
-        if heading is not None:
-            title = visible_text(heading) or None
-    if title is None:
-        headings = tree.xpath("//h1")
-        if len(headings) == 1:
-            title = visible_text(headings[0]) or None
-    if title is None:
-        title = (meta.title if meta else None) or extract_title(tree)
+    title = _title(tree, scope, (meta.title if meta else None) or extract_title(tree))
     authors_raw = (meta.author if meta else None) or ""
     if not authors_raw and scope is not None:
         authors_raw = "; ".join(
@@ -331,6 +408,24 @@ def _metadata(
         "canonical_url": canonical,
         "language": _language(tree, headers),
     }
+
+
+def _title(tree: HtmlElement, scope: HtmlElement | None, declared: str | None) -> str | None:
+    """The headline: the ``h1`` that the page's declared title (``og:title``, ``<title>``) names, else
+    the declared title; an ``h1`` alone only when it is the article's or the page's only one (a page
+    may use ``h1`` for its logo or menu)."""
+    headings = [visible_text(h) for h in (scope.iter("h1") if scope is not None else ())]
+    headings += [visible_text(h) for h in tree.iter("h1")]
+    headings = [h for h in headings if h]
+    if declared:
+        lowered = norm_space(declared).lower()
+        for heading in headings:
+            if len(heading) >= 8 and heading.lower() in lowered:
+                return heading
+        return norm_space(declared)
+    if scope is not None and headings and scope.find(".//h1") is not None:
+        return headings[0]
+    return headings[0] if len(set(headings)) == 1 else None
 
 
 def _language(tree: HtmlElement, headers: Mapping[str, str]) -> str | None:

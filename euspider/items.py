@@ -108,7 +108,7 @@ class Article:
     )
     description: str | None = doc("The page's summary (`og:description`, meta description), if any.", default=None)
     text: str = doc("The story text, one paragraph per line, with boilerplate removed.", default="")
-    word_count: int = doc("Number of words in `text`.", default=0)
+    word_count: int = doc("Number of words in `text` (in Chinese, Japanese and Korean, characters).", default=0)
     paywall_truncated: bool = doc(
         "True when a paywall cut the story: `text` holds only what the page showed before it.",
         default=False,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +77,7 @@ def _htmldate(tree: HtmlElement, url: str, bound: datetime, settings: DateSettin
 
     try:
         found = find_date(
-            deepcopy(tree),
+            tree,  # htmldate works on its own copy of a tree it is given
             url=url or None,
             original_date=True,
             extensive_search=True,
