@@ -16,6 +16,7 @@ from typing import Any
 from .dates import DateSettings
 from .extract import ExtractOptions
 from .sites import Profile, ProfileError, builtin_profiles, load_profile_file
+from .workers import PoolSettings, default_workers
 
 
 class ConfigError(ValueError):
@@ -74,6 +75,33 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "A feed URI (Scrapy `FEEDS` placeholders allowed) written as JSON lines when no other feed is configured.",
     ),
+    Setting(
+        "EUSPIDER_WORKERS",
+        "auto",
+        "Extraction worker processes: `auto` (one per core), a number, or 0 to extract in the crawling process.",
+    ),
+    Setting(
+        "EUSPIDER_PAGE_TIMEOUT",
+        PoolSettings.timeout,
+        "Seconds one page may take to extract; past it the worker is killed and replaced, and the page "
+        "is dropped as `timeout`.",
+    ),
+    Setting(
+        "EUSPIDER_MAX_PAGE_BYTES",
+        5_000_000,
+        "Bodies larger than this are not extracted (dropped as `too_large`); 0 for no limit.",
+    ),
+    Setting("EUSPIDER_WORKER_MAX_TASKS", PoolSettings.max_tasks, "A worker is replaced after this many pages."),
+    Setting(
+        "EUSPIDER_WORKER_MAX_MEMORY_MB",
+        PoolSettings.max_memory_mb,
+        "Address-space cap of a worker (MB); a page that needs more is dropped as `too_large`. 0: no cap.",
+    ),
+    Setting(
+        "EUSPIDER_MAX_IN_FLIGHT",
+        PoolSettings.max_in_flight,
+        "Pages handed to the workers at once (backpressure); 0 means twice the number of workers.",
+    ),
 )
 
 
@@ -84,6 +112,16 @@ def _int(name: str, value: Any, minimum: int = 0) -> int:
         raise ConfigError(f"{name}={value!r}: expected an integer >= {minimum}") from None
     if number < minimum:
         raise ConfigError(f"{name}={value!r}: expected an integer >= {minimum}")
+    return number
+
+
+def _float(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r}: expected a number of seconds > 0") from None
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r}: expected a number of seconds > 0")
     return number
 
 
@@ -120,6 +158,8 @@ class Config:
     enabled: bool
     extract: ExtractOptions
     mirror: Path | None
+    pool: PoolSettings
+    max_page_bytes: int
 
 
 def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
@@ -147,7 +187,17 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         mirror_path = Path(str(mirror))
         if not (mirror_path / "captures.json").is_file():
             raise ConfigError(f"EUSPIDER_MIRROR={str(mirror)!r}: not a mirror folder (no captures.json in it)")
+    workers = values["EUSPIDER_WORKERS"]
+    pool = PoolSettings(
+        workers=default_workers() if str(workers).strip().lower() == "auto" else _int("EUSPIDER_WORKERS", workers),
+        timeout=_float("EUSPIDER_PAGE_TIMEOUT", values["EUSPIDER_PAGE_TIMEOUT"]),
+        max_tasks=_int("EUSPIDER_WORKER_MAX_TASKS", values["EUSPIDER_WORKER_MAX_TASKS"], 1),
+        max_memory_mb=_int("EUSPIDER_WORKER_MAX_MEMORY_MB", values["EUSPIDER_WORKER_MAX_MEMORY_MB"]),
+        max_in_flight=_int("EUSPIDER_MAX_IN_FLIGHT", values["EUSPIDER_MAX_IN_FLIGHT"]),
+    )
     return Config(
+        pool=pool,
+        max_page_bytes=_int("EUSPIDER_MAX_PAGE_BYTES", values["EUSPIDER_MAX_PAGE_BYTES"]),
         enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),
         extract=ExtractOptions(
             min_words=_int("EUSPIDER_MIN_WORDS", values["EUSPIDER_MIN_WORDS"]),

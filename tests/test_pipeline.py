@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -18,7 +19,7 @@ CRAWLED = "2023-02-04T10:00:00Z"
 
 @pytest.fixture
 def crawler():
-    crawler = get_crawler(settings_dict={"EUSPIDER_MIN_WORDS": 40})
+    crawler = get_crawler(settings_dict={"EUSPIDER_MIN_WORDS": 40, "EUSPIDER_WORKERS": 0})
     crawler.stats.open_spider()
     return crawler
 
@@ -26,6 +27,10 @@ def crawler():
 @pytest.fixture
 def pipeline(crawler):
     return ExtractPipeline.from_crawler(crawler)
+
+
+def process(pipeline, item):
+    return asyncio.run(pipeline.process_item(item))
 
 
 def stats(crawler) -> dict:
@@ -42,7 +47,7 @@ def html_page(url: str = "https://news.example/a", body: bytes | None = None, co
 
 
 def test_page_becomes_a_record(pipeline, crawler):
-    record = pipeline.process_item(html_page())
+    record = process(pipeline, html_page())
     assert record["url"] == "https://news.example/a"
     assert record["crawled_at"] == CRAWLED
     assert stats(crawler)["euspider/items/extracted"] == 1
@@ -60,7 +65,7 @@ def test_page_becomes_a_record(pipeline, crawler):
 )
 def test_bad_pages_are_dropped_counted_and_logged(pipeline, crawler, body, content_type, reason):
     with pytest.raises(DropItem, match=reason) as info:
-        pipeline.process_item(html_page(body=body, content_type=content_type))
+        process(pipeline, html_page(body=body, content_type=content_type))
     assert "https://news.example/a" in str(info.value)
     assert stats(crawler)[f"euspider/dropped/{reason}"] == 1
 
@@ -69,19 +74,29 @@ def test_extraction_crash_is_a_counted_drop(pipeline, crawler, caplog, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("parser exploded")
 
-    monkeypatch.setattr(pipeline.extractor, "extract", boom)
+    monkeypatch.setattr(pipeline.pool._inline, "extract", boom)
     with caplog.at_level(logging.ERROR), pytest.raises(DropItem, match="extraction_error"):
-        pipeline.process_item(html_page())
+        process(pipeline, html_page())
     assert stats(crawler)["euspider/dropped/extraction_error"] == 1
     assert "parser exploded" in caplog.text
     # the next page is processed normally
     monkeypatch.undo()
-    assert pipeline.process_item(html_page(url="https://news.example/b"))["url"] == "https://news.example/b"
+    assert process(pipeline, html_page(url="https://news.example/b"))["url"] == "https://news.example/b"
 
 
 def test_other_items_pass_through(pipeline):
     item = {"something": "else"}
-    assert pipeline.process_item(item) is item
+    assert process(pipeline, item) is item
+
+
+def test_oversized_page_is_dropped_before_extraction(crawler):
+    small = ExtractPipeline.from_crawler(
+        get_crawler(settings_dict={"EUSPIDER_WORKERS": 0, "EUSPIDER_MAX_PAGE_BYTES": 100})
+    )
+    small.stats = crawler.stats
+    with pytest.raises(DropItem, match=r"too_large.*EUSPIDER_MAX_PAGE_BYTES=100"):
+        process(small, html_page())
+    assert stats(crawler)["euspider/dropped/too_large"] == 1
 
 
 def test_mismatch_and_boilerplate_stats(pipeline, crawler):
@@ -89,7 +104,7 @@ def test_mismatch_and_boilerplate_stats(pipeline, crawler):
         "<meta property='article:published_time' content='2010-05-05T08:00:00+02:00'>",
         after="<div class='cta'><p>Subscribe now. Cancel anytime.</p></div>",
     )
-    pipeline.process_item(html_page(body=html.encode()))
+    process(pipeline, html_page(body=html.encode()))
     got = stats(crawler)
     assert got["euspider/mismatch/archival"] == 1
     assert got["euspider/published/meta"] == 1

@@ -28,10 +28,23 @@ from twisted.python.failure import Failure
 from ..dates.parse import iso_datetime, parse_date
 from ..discovery import Discovery, StoryLead
 from ..items import Page
-from ..links import FeedError, Link, links_from_feed, links_from_html
-from ..sites import Profile
+from ..links import FeedError, Link, links_from_feed, links_from_html, links_from_sitemap
+from ..sites import Profile, profile_for
+from ..urls import looks_like_article, looks_like_feed, looks_like_sitemap
 
 LISTING_PRIORITY = 10
+#: Sitemap indexes are followed this deep (index -> sitemap -> ...).
+SITEMAP_DEPTH = 3
+
+
+def _lastmod_before(context: list[dict[str, Any]], since: str) -> bool:
+    """True when the sitemap says the page was last modified before ``since`` (YYYY-MM-DD)."""
+    for item in context:
+        if item.get("source") == "link:sitemap":
+            parsed, _ = parse_date(item.get("raw") or "")
+            if parsed is not None:
+                return parsed.day.isoformat() < since
+    return False
 
 
 def headers_of(response: Response) -> dict[str, str]:
@@ -71,21 +84,37 @@ class NewsSpider(Spider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
-    # --- what subclasses decide ---------------------------------------------------------------
+    # --- what subclasses may change -------------------------------------------------------------
 
+    #: The site profile of a single-site spider; other spiders look one up per URL.
     profile: Profile | None = None
 
     def start_urls_list(self) -> list[str]:
         return list(self.profile.start_urls) if self.profile else list(getattr(self, "start_urls", []))
 
+    def profile_of(self, url: str) -> Profile | None:
+        if self.profile is not None:
+            return self.profile if self.profile.covers(url) else None
+        return profile_for(url)
+
     def is_feed(self, url: str) -> bool:
-        return bool(self.profile and url in self.profile.feeds)
+        profile = self.profile_of(url)
+        return url in profile.feeds if profile and profile.feeds else looks_like_feed(url)
+
+    def is_sitemap(self, url: str) -> bool:
+        return looks_like_sitemap(url)
 
     def is_article(self, url: str) -> bool:
-        return bool(self.profile and self.profile.covers(url) and self.profile.is_article_url(url))
+        profile = self.profile_of(url)
+        if profile is not None and profile.article_urls:
+            return profile.is_article_url(url)
+        return self.profile is None and looks_like_article(url)
 
     def is_listing(self, url: str) -> bool:
-        return bool(self.profile and self.profile.covers(url) and self.profile.is_listing_url(url))
+        profile = self.profile_of(url)
+        if profile is not None and profile.listing_urls:
+            return profile.is_listing_url(url)
+        return False
 
     # --- discovery ------------------------------------------------------------------------------
 
@@ -94,7 +123,7 @@ class NewsSpider(Spider):
             yield self.discovery_request(url, depth=0)
 
     def discovery_request(self, url: str, depth: int) -> Request:
-        kind = "feed" if self.is_feed(url) else "listing"
+        kind = "sitemap" if self.is_sitemap(url) else "feed" if self.is_feed(url) else "listing"
         # listings and feeds are re-read on every run: never deduplicated across runs
         return Request(
             url,
@@ -107,13 +136,38 @@ class NewsSpider(Spider):
 
     def parse_discovery(self, response: Response) -> Iterator[Request]:
         depth = int(response.meta.get("euspider_depth", 0))
-        links = self.links(response)
-        self.crawler.stats.inc_value(f"euspider/discovery/{response.meta.get('euspider_kind', 'listing')}")
-        for link in links:
+        kind = response.meta.get("euspider_kind", "listing")
+        self.crawler.stats.inc_value(f"euspider/discovery/{kind}")
+        if kind == "sitemap":
+            yield from self.parse_sitemap(response, depth)
+            return
+        for link in self.links(response):
             if self.is_article(link.url):
                 self.discover(link.url, link.context)
             elif depth < self.listing_depth and (self.is_listing(link.url) or self.is_feed(link.url)):
                 yield self.discovery_request(link.url, depth + 1)
+
+    #: Sitemap entries whose lastmod is before this day are skipped (``-a since=YYYY-MM-DD``).
+    since: str | None = None
+
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
+        try:
+            links, children = links_from_sitemap(response.body, response.url)
+        except FeedError as err:
+            self.crawler.stats.inc_value("euspider/discovery/bad_sitemap")
+            self.logger.warning("unreadable sitemap %s: %s", response.url, err)
+            return
+        if depth < SITEMAP_DEPTH:
+            for child in children:
+                yield self.discovery_request(child, depth + 1)
+        for link in links:
+            news = any(c["source"] == "link:sitemap-news" for c in link.context)
+            if not (news or self.is_article(link.url)):
+                continue
+            if self.since and _lastmod_before(link.context, self.since):
+                self.crawler.stats.inc_value("euspider/discovery/sitemap_old")
+                continue
+            self.discover(link.url, link.context)
 
     def discovery_failed(self, failure: Failure) -> None:
         if failure.check(IgnoreRequest):  # robots.txt, offsite: already counted by Scrapy
@@ -140,7 +194,7 @@ class NewsSpider(Spider):
 
     def discover(self, url: str, context: Iterable[dict[str, Any]] = ()) -> None:
         """Note a story URL and the dates its linking page shows for it."""
-        self.discovery.discover(url, context, self.profile if self.profile and self.profile.covers(url) else None)
+        self.discovery.discover(url, context, self.profile_of(url))
 
     # --- fetching -------------------------------------------------------------------------------
 
@@ -153,11 +207,14 @@ class NewsSpider(Spider):
             len(self.discovery.pending),
             len(self.discovery.anchors),
         )
-        for lead in self.discovery.release(
-            lambda url: self.profile if self.profile and self.profile.covers(url) else None
-        ):
-            self.crawler.engine.crawl(self.article_request(lead))
+        for request in self.story_requests():
+            self.crawler.engine.crawl(request)
         raise DontCloseSpider
+
+    def story_requests(self) -> Iterator[Request]:
+        """A request for every discovered story not requested yet."""
+        for lead in self.discovery.release(self.profile_of):
+            yield self.article_request(lead)
 
     def article_request(self, lead: StoryLead) -> Request:
         return Request(
