@@ -71,10 +71,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EUSPIDER_PROFILES", [], "Extra site profile files (TOML), added before the built-in ones."),
     Setting("EUSPIDER_MIRROR", None, "A mirror folder (with captures.json) to crawl instead of the live sites."),
     Setting(
-        "EUSPIDER_RUN_FEED",
+        "EUSPIDER_RUN_DIR",
         None,
-        "A feed URI (Scrapy `FEEDS` placeholders allowed) written as JSON lines when no other feed is configured.",
+        "Folder for per-run output (`<spider>_<start>_<run id>.jsonl` and its `.manifest.json`), written "
+        "crash-safe; used when no `-o`/`-O` feed is given, and always with `EUSPIDER_STATE`. `%(name)s` is the spider.",
     ),
+    Setting(
+        "EUSPIDER_STATE",
+        None,
+        "SQLite file remembering stories between runs (hashes, versions, ETag/Last-Modified): re-runs send "
+        "conditional requests and write only new and changed stories. `%(name)s` is the spider.",
+    ),
+    Setting("EUSPIDER_RECRAWL", False, "Ignore what the state remembers: fetch and write every story again."),
     Setting(
         "EUSPIDER_WORKERS",
         "auto",
@@ -160,6 +168,9 @@ class Config:
     mirror: Path | None
     pool: PoolSettings
     max_page_bytes: int
+    run_dir: Path | None
+    state: Path | None
+    recrawl: bool
 
 
 def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
@@ -196,6 +207,9 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         max_in_flight=_int("EUSPIDER_MAX_IN_FLIGHT", values["EUSPIDER_MAX_IN_FLIGHT"]),
     )
     return Config(
+        run_dir=Path(str(values["EUSPIDER_RUN_DIR"])) if values["EUSPIDER_RUN_DIR"] else None,
+        state=Path(str(values["EUSPIDER_STATE"])) if values["EUSPIDER_STATE"] else None,
+        recrawl=_bool("EUSPIDER_RECRAWL", values["EUSPIDER_RECRAWL"]),
         pool=pool,
         max_page_bytes=_int("EUSPIDER_MAX_PAGE_BYTES", values["EUSPIDER_MAX_PAGE_BYTES"]),
         enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),

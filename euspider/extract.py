@@ -308,7 +308,8 @@ def strip_headline(text: str, title: str | None, scope: HtmlElement | None) -> t
             dropped["headline"] += 1
             story = norm_space(visible_text(scope)) if scope is not None and index else ""
             before = [b for b in lines[:index] if norm_space(b)[:80] in story]
-            dropped["before_headline"] += index - len(before)
+            if index > len(before):
+                dropped["before_headline"] += index - len(before)
             lines = before + lines[index + 1 :]
             break
     return "\n".join(lines), dropped

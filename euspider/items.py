@@ -16,7 +16,7 @@ from typing import Any
 
 #: Bumped on any change to the record's fields: major when a field is removed or changes meaning,
 #: minor when a field is added.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def doc(text: str, *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
@@ -148,6 +148,19 @@ class Article:
     content_hash: str = doc(
         "`sha256:` of the text after whitespace and Unicode normalisation: equal texts, equal hashes.",
         default="",
+    )
+    version: int = doc(
+        "1 for the first record of a URL; an incremental crawl (`EUSPIDER_STATE`) emits a changed "
+        "story again with the next version.",
+        default=1,
+    )
+    previous_content_hash: str | None = doc(
+        "The `content_hash` of the previous version; null for version 1.", default=None
+    )
+    duplicate_urls: list[str] = doc(
+        "Other URLs already seen with the same `content_hash` (the same story at another address); "
+        "they get no record of their own in an incremental crawl.",
+        default_factory=list,
     )
 
 

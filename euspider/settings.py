@@ -16,7 +16,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
-# one JSON lines file per run, unless the command line names its own (`-O file.jsonl`)
-EUSPIDER_RUN_FEED = "output/%(name)s/%(name)s_%(time)s.jsonl"
+# one JSON lines file per run (and its manifest), unless the command line names its own (`-O file.jsonl`)
+EUSPIDER_RUN_DIR = "output/%(name)s"
 
 LOG_LEVEL = "INFO"

@@ -81,13 +81,18 @@ def test_crawl_counts_drops_and_obeys_robots(crawl_output):
     assert "Traceback" not in log
 
 
-def test_default_feed_writes_a_per_run_file(tmp_path):
-    target = tmp_path / "runs" / "%(name)s_%(time)s.jsonl"
-    result = crawl("-s", f"EUSPIDER_RUN_FEED={target}", "-s", "LOG_LEVEL=WARNING")
+def test_default_output_is_a_per_run_file_with_a_manifest(tmp_path):
+    result = crawl("-s", f"EUSPIDER_RUN_DIR={tmp_path / 'runs'}", "-s", "LOG_LEVEL=INFO")
     assert result.returncode == 0, result.stderr[-2000:]
     files = list((tmp_path / "runs").glob("euobserver_*.jsonl"))
     assert len(files) == 1
     assert len(files[0].read_text(encoding="utf-8").splitlines()) == 19
+    manifest = json.loads(files[0].with_name(files[0].name.replace(".jsonl", ".manifest.json")).read_text())
+    assert manifest["records"] == 19
+    assert manifest["finish_reason"] == "finished"
+    assert manifest["dropped"] == {"no_main_text": 1}
+    assert manifest["mismatches"]["stamp_not_publication"] == 8
+    assert manifest["run_id"] in files[0].name
 
 
 def test_bad_setting_fails_before_the_first_request():

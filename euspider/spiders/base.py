@@ -72,6 +72,7 @@ class NewsSpider(Spider):
         super().__init__(*args, **kwargs)
         self.mirror = mirror
         self.discovery = Discovery()
+        self.seen_discovery: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -125,12 +126,15 @@ class NewsSpider(Spider):
     def discovery_request(self, url: str, depth: int) -> Request:
         kind = "sitemap" if self.is_sitemap(url) else "feed" if self.is_feed(url) else "listing"
         # listings and feeds are re-read on every run: never deduplicated across runs
+        # listings, feeds and sitemaps are read again on every run (and on resume), never filtered as
+        # seen by a persisted dupefilter; within a run, each is read once
+        self.seen_discovery.add(url)
         return Request(
             url,
             callback=self.parse_discovery,
             errback=self.discovery_failed,
             priority=LISTING_PRIORITY,
-            dont_filter=depth == 0,
+            dont_filter=True,
             meta={"euspider_kind": kind, "euspider_depth": depth},
         )
 
@@ -144,7 +148,11 @@ class NewsSpider(Spider):
         for link in self.links(response):
             if self.is_article(link.url):
                 self.discover(link.url, link.context)
-            elif depth < self.listing_depth and (self.is_listing(link.url) or self.is_feed(link.url)):
+            elif (
+                depth < self.listing_depth
+                and link.url not in self.seen_discovery
+                and (self.is_listing(link.url) or self.is_feed(link.url))
+            ):
                 yield self.discovery_request(link.url, depth + 1)
 
     #: Sitemap entries whose lastmod is before this day are skipped (``-a since=YYYY-MM-DD``).
@@ -159,7 +167,8 @@ class NewsSpider(Spider):
             return
         if depth < SITEMAP_DEPTH:
             for child in children:
-                yield self.discovery_request(child, depth + 1)
+                if child not in self.seen_discovery:
+                    yield self.discovery_request(child, depth + 1)
         for link in links:
             news = any(c["source"] == "link:sitemap-news" for c in link.context)
             if not (news or self.is_article(link.url)):
@@ -217,9 +226,12 @@ class NewsSpider(Spider):
             yield self.article_request(lead)
 
     def article_request(self, lead: StoryLead) -> Request:
+        # dont_filter: a story's request must survive a crash between its dupefilter entry and its
+        # record; whether it is needed again is the run's and the crawl state's call, not the dupefilter's
         return Request(
             lead.url,
             callback=self.parse_article,
+            dont_filter=True,
             meta={
                 "euspider_kind": "article",
                 "euspider_link_context": lead.link_context,

@@ -1,0 +1,103 @@
+"""Crash-safe per-run output: whole JSON lines only, durable before they count (pure, no Scrapy).
+
+Each run writes ``<spider>_<start time>_<run id>.jsonl`` and, when it closes, a manifest beside it
+(``.manifest.json``: counts, start and end, finish reason). Lines are appended with one ``write`` each
+and flushed; :meth:`RunFile.sync` makes them durable (``fsync``) and returns the offset up to which
+they are. The crawl marks records done in its state only up to that offset.
+
+A killed run leaves at worst a partial last line: :meth:`RunFile.open` cuts it off, and returns the
+whole lines written after the last durable offset the state knows, so that the state can be brought
+up to the file (nothing is lost, and a resumed run does not write those records again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+
+class RunError(OSError):
+    """An output path that cannot be written; raised before the crawl starts."""
+
+
+def run_file_name(spider: str, started: datetime, run_id: str) -> str:
+    return f"{spider}_{started.astimezone(UTC):%Y-%m-%dT%H-%M-%SZ}_{run_id}.jsonl"
+
+
+class RunFile:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._handle: BinaryIO | None = None
+        self.offset = 0
+
+    def open(self, durable_offset: int = 0) -> list[dict[str, Any]]:
+        """Open for appending; return the records after ``durable_offset`` (to recover into state)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+b")
+        except OSError as err:
+            raise RunError(f"cannot write the run output {self.path}: {err.strerror or err}") from err
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        recovered: list[dict[str, Any]] = []
+        if size:
+            handle.seek(min(durable_offset, size))
+            tail = handle.read()
+            whole = tail[: tail.rfind(b"\n") + 1]
+            end = min(durable_offset, size) + len(whole)
+            if end < size:  # a line cut short by a crash: never part of the output
+                handle.truncate(end)
+                handle.flush()
+                os.fsync(handle.fileno())
+            for line in whole.splitlines():
+                if line.strip():
+                    recovered.append(json.loads(line))
+            handle.seek(end)
+            size = end
+        self._handle = handle
+        self.offset = size
+        return recovered
+
+    def write(self, line: bytes) -> None:
+        """Append one complete line (it must end with a newline) and hand it to the OS."""
+        if self._handle is None:
+            raise RunError(f"{self.path} is not open")
+        if not line.endswith(b"\n"):
+            raise ValueError("a line must end with a newline")
+        self._handle.write(line)
+        self._handle.flush()
+        self.offset += len(line)
+
+    def sync(self) -> int:
+        """Make everything written so far durable; return the durable offset."""
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        return self.offset
+
+    def close(self) -> int:
+        offset = self.sync()
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        return offset
+
+
+def write_manifest(path: str | Path, data: dict[str, Any]) -> None:
+    """Write a JSON file atomically (a temporary file, fsync, rename)."""
+    path = Path(path)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def manifest_path(output: str | Path) -> Path:
+    output = Path(output)
+    return output.with_name(output.name.removesuffix(".jsonl") + ".manifest.json")
