@@ -88,7 +88,7 @@ def test_rerun_emits_only_what_changed(mirror_copy, tmp_path):
     )
     third = scheduled(mirror_copy, tmp_path)
     assert third.returncode == 0, third.stderr[-3000:]
-    run3 = [p for p in run_files(tmp_path / "runs") if p not in {run1, run2}][0]
+    run3 = next(p for p in run_files(tmp_path / "runs") if p not in {run1, run2})
     [changed] = records_of(run3)
     assert changed["url"] == "https://euobserver.com/rule-of-law/156569"
     assert changed["version"] == 2
@@ -98,7 +98,7 @@ def test_rerun_emits_only_what_changed(mirror_copy, tmp_path):
 
     forced = scheduled(mirror_copy, tmp_path, "-s", "EUSPIDER_RECRAWL=1")
     assert forced.returncode == 0
-    run4 = [p for p in run_files(tmp_path / "runs") if p not in {run1, run2, run3}][0]
+    run4 = next(p for p in run_files(tmp_path / "runs") if p not in {run1, run2, run3})
     assert len(records_of(run4)) == ARTICLES - 1
 
 
