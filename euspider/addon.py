@@ -9,7 +9,7 @@ from scrapy.settings import BaseSettings
 
 from .exporters import JsonLinesExporter
 from .incremental import ConditionalRequestMiddleware, RunPipeline
-from .middlewares import MirrorMiddleware
+from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
 from .pipelines import ExtractPipeline
 
 #: Where the components sit in Scrapy's chains. The mirror goes late in the downloader chain so
@@ -18,12 +18,20 @@ PIPELINE_ORDER = 300
 RUN_ORDER = 800  # after extraction: writes the run's output and keeps the crawl state
 CONDITIONAL_ORDER = 900  # before the mirror, which re-issues requests to its local server
 MIRROR_ORDER = 950
+WARC_REPLAY_ORDER = 20  # first: a request answered from an archive goes nowhere else
+WARC_ARCHIVE_ORDER = 585  # sees responses after decompression (590), with the site's own URL
 
 
 class Addon:
     def update_settings(self, settings: BaseSettings) -> None:
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", ExtractPipeline, PIPELINE_ORDER)
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", MirrorMiddleware, MIRROR_ORDER)
+        settings.setdefault_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", WarcReplayMiddleware, WARC_REPLAY_ORDER
+        )
+        settings.setdefault_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", WarcArchiveMiddleware, WARC_ARCHIVE_ORDER
+        )
         exporters = settings.getdict("FEED_EXPORTERS")
         for name in ("jsonl", "jsonlines"):
             exporters.setdefault(name, JsonLinesExporter)

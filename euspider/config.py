@@ -84,6 +84,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EUSPIDER_RECRAWL", False, "Ignore what the state remembers: fetch and write every story again."),
     Setting(
+        "EUSPIDER_WARC_DIR",
+        None,
+        "Write every fetched response (with its request) to WARC 1.1 files in this folder; each record "
+        "names its source in `warc`. `%(name)s` is the spider.",
+    ),
+    Setting("EUSPIDER_WARC_MAX_BYTES", 1_000_000_000, "A WARC file past this size is closed and the next one started."),
+    Setting(
         "EUSPIDER_WORKERS",
         "auto",
         "Extraction worker processes: `auto` (one per core), a number, or 0 to extract in the crawling process.",
@@ -171,6 +178,8 @@ class Config:
     run_dir: Path | None
     state: Path | None
     recrawl: bool
+    warc_dir: Path | None
+    warc_max_bytes: int
 
 
 def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
@@ -210,6 +219,8 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         run_dir=Path(str(values["EUSPIDER_RUN_DIR"])) if values["EUSPIDER_RUN_DIR"] else None,
         state=Path(str(values["EUSPIDER_STATE"])) if values["EUSPIDER_STATE"] else None,
         recrawl=_bool("EUSPIDER_RECRAWL", values["EUSPIDER_RECRAWL"]),
+        warc_dir=Path(str(values["EUSPIDER_WARC_DIR"])) if values["EUSPIDER_WARC_DIR"] else None,
+        warc_max_bytes=_int("EUSPIDER_WARC_MAX_BYTES", values["EUSPIDER_WARC_MAX_BYTES"], 1),
         pool=pool,
         max_page_bytes=_int("EUSPIDER_MAX_PAGE_BYTES", values["EUSPIDER_MAX_PAGE_BYTES"]),
         enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),

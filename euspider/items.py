@@ -16,7 +16,7 @@ from typing import Any
 
 #: Bumped on any change to the record's fields: major when a field is removed or changes meaning,
 #: minor when a field is added.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def doc(text: str, *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
@@ -92,6 +92,14 @@ class Boilerplate:
 
 
 @dataclass
+class WarcSource:
+    """Where the page this record was extracted from is archived."""
+
+    file: str = doc("The WARC file (as given to the `warc` spider, or as written with `EUSPIDER_WARC_DIR`).")
+    offset: int = doc("Byte offset of the page's response record in that file.")
+
+
+@dataclass
 class Article:
     """One news story, as captured once, with its text and its dates kept apart."""
 
@@ -162,6 +170,11 @@ class Article:
         "they get no record of their own in an incremental crawl.",
         default_factory=list,
     )
+    warc: WarcSource | None = doc(
+        "The archived capture this record comes from (a WARC file and offset), so the dataset can be "
+        "extracted again later; null when the page was not archived.",
+        default=None,
+    )
 
 
 @dataclass
@@ -178,6 +191,8 @@ class Page:
     link_context: list[dict[str, Any]] = field(default_factory=list)
     #: (story id, day, source) of the nearest stories with known dates, for ID-bracket estimates.
     anchors: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Where the response is archived (``{"file", "offset"}``), when it is.
+    warc: dict[str, Any] | None = None
 
     def __repr__(self) -> str:  # logs show the page, not its bytes
         return f"<Page {self.status} {self.url} {len(self.body)} bytes>"

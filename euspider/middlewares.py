@@ -1,6 +1,7 @@
-"""Downloader middleware that crawls a bundled mirror instead of the live site (thin Scrapy glue).
+"""Downloader middlewares (thin Scrapy glue): a bundled mirror instead of the live site, and web
+archives in and out.
 
-With ``EUSPIDER_MIRROR`` set to a mirror folder, :class:`MirrorMiddleware` starts a
+:class:`MirrorMiddleware` — with ``EUSPIDER_MIRROR`` set to a mirror folder, it starts a
 :class:`~euspider.mirror.MirrorServer` on 127.0.0.1 when the spider opens. A request for a URL the
 mirror holds (``https://euobserver.com/world/26823``) is re-issued to the local server
 (``http://127.0.0.1:<port>/euobserver.com/world/26823``); the response comes back under the original
@@ -8,21 +9,30 @@ URL, with the server's real headers. Spiders, link extraction and the pipeline s
 URLs, so the mirror crawl runs the same code as a live one. Robots.txt and the offsite filter apply to
 the original URL; a URL the mirror does not hold gets the server's 404 (``euspider/mirror/missing``)
 and is never fetched from the network.
+
+:class:`WarcReplayMiddleware` answers the ``warc`` spider's requests from the archive records they
+point at; :class:`WarcArchiveMiddleware` (``EUSPIDER_WARC_DIR``) writes what a live crawl fetches.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
 from . import config
+from .dates.parse import parse_date
 from .mirror import MirrorServer, replay_path
+from .warc import RotatingWarcWriter, WarcError, read_record
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +89,91 @@ class MirrorMiddleware:
         if original is None:
             return response
         return response.replace(url=original)
+
+
+class WarcReplayMiddleware:
+    """Answer requests that carry an archive location (meta ``euspider_warc``) from the archive itself.
+
+    The response is the stored one: status, original headers (transfer encodings removed, the body
+    being decoded) and body, under the record's target URL. Nothing goes to the network.
+    """
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcReplayMiddleware:
+        return cls(crawler.stats)
+
+    def process_request(self, request: Request) -> Response | None:
+        location = request.meta.get("euspider_warc")
+        if not location or request.meta.get("euspider_warc_written"):
+            return None
+        try:
+            stored = read_record(location["file"], int(location["offset"]))
+        except WarcError as err:
+            if self.stats is not None:
+                self.stats.inc_value("euspider/warc/unreadable")
+            logger.error("%s", err)
+            raise IgnoreRequest(str(err)) from err
+        cls = responsetypes.from_args(headers=dict(stored.headers), url=request.url, body=stored.body)
+        return cls(url=request.url, status=stored.status, headers=stored.headers, body=stored.body, request=request)
+
+
+class WarcArchiveMiddleware:
+    """With ``EUSPIDER_WARC_DIR``, write every fetched response (and its request) to rotating WARC 1.1
+    files, and note in the request's meta (``euspider_warc``) where the response record is, so the
+    record of the page can name its source. The WARC-Date is the capture time: an archive's
+    ``Memento-Datetime`` when the page came from one, else the time of the fetch."""
+
+    def __init__(self, writer: RotatingWarcWriter, stats: StatsCollector | None = None) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
+        settings = config.load(crawler.settings.get)
+        if settings.warc_dir is None:
+            raise NotConfigured
+        name = crawler.spidercls.name if crawler.spidercls else "crawl"
+        folder = Path(str(settings.warc_dir).replace("%(name)s", name))
+        try:
+            writer = RotatingWarcWriter(folder, prefix=name, max_bytes=settings.warc_max_bytes)
+        except OSError as err:
+            raise config.ConfigError(
+                f"EUSPIDER_WARC_DIR={str(settings.warc_dir)!r}: cannot write there ({err})"
+            ) from err
+        middleware = cls(writer, crawler.stats)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.writer.close()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("euspider_warc") or response.status == 304:
+            return response  # replayed from an archive already, or nothing new to keep
+        memento = response.headers.get(b"Memento-Datetime")
+        when = None
+        if memento:
+            parsed, _ = parse_date(memento.decode("latin-1"))
+            when = parsed.value if parsed is not None and isinstance(parsed.value, datetime) else None
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
+        request_headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values
+        ]
+        path, offset = self.writer.write(
+            response.url,
+            when or datetime.now(UTC),
+            method=request.method,
+            request_headers=request_headers,
+            status=response.status,
+            reason=HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else "",
+            response_headers=headers,
+            body=response.body,
+        )
+        request.meta["euspider_warc"] = {"file": path, "offset": offset}
+        request.meta["euspider_warc_written"] = True
+        if self.stats is not None:
+            self.stats.inc_value("euspider/warc/written")
+        return response

@@ -75,8 +75,11 @@ class ExtractPipeline:
         result = await self.pool.extract(job)
         if result.record is None:
             self._drop(result.skip_reason or "extraction_error", result.detail, item.url)
-        self.count(result.record)
-        return result.record
+        record = result.record
+        if item.warc:
+            record["warc"] = {"file": str(item.warc["file"]), "offset": int(item.warc["offset"])}
+        self.count(record)
+        return record
 
     def _drop(self, reason: str, detail: str, url: str) -> None:
         self._inc(f"dropped/{reason}")

@@ -53,10 +53,11 @@ def headers_of(response: Response) -> dict[str, str]:
 
 
 def captured_at(response: Response) -> str:
-    """The capture time: an archive's ``Memento-Datetime``, else now (the fetch just happened)."""
-    memento = response.headers.get(b"Memento-Datetime")
+    """The capture time: a WARC record's date, an archive's ``Memento-Datetime``, else now (the fetch
+    just happened)."""
+    memento = response.meta.get("euspider_crawled_at") or response.headers.get(b"Memento-Datetime")
     if memento:
-        parsed, _ = parse_date(memento.decode("latin-1"))
+        parsed, _ = parse_date(memento.decode("latin-1") if isinstance(memento, bytes) else memento)
         if parsed is not None and isinstance(parsed.value, datetime):
             return iso_datetime(parsed.value.astimezone(UTC))
     return iso_datetime(datetime.now(UTC))
@@ -248,4 +249,5 @@ class NewsSpider(Spider):
             crawled_at=captured_at(response),
             link_context=list(response.meta.get("euspider_link_context", [])),
             anchors=[tuple(a) for a in response.meta.get("euspider_anchors", [])],  # type: ignore[misc]
+            warc=response.meta.get("euspider_warc"),
         )

@@ -1,0 +1,162 @@
+"""Web archives: the pages of WARC/ARC files (Common Crawl, CC-NEWS, an archive's own captures).
+
+    scrapy crawl warc -a paths=crawl-data/*.warc.gz
+    scrapy crawl warc -a paths=a.warc.gz,b.arc.gz -O stories.jsonl
+
+Each HTML response record becomes a Scrapy response with its original headers, under its
+``WARC-Target-URI``, captured at its ``WARC-Date`` (the record's ``crawled_at``), and goes through the
+same pipeline as a live crawl. Nothing is fetched from the network.
+
+Like the live spiders, the crawl first reads what dates other pages: the archives' feeds, sitemaps and
+listing pages (by site profile or URL shape), then hands over the stories with that link context and
+ID anchors, so an archive of a site gives the records a live crawl of it gives. Files are read as
+streams, one record at a time: first for the discovery pages, then for the stories, taking records
+from several files in turn so they are processed side by side. Records that are not pages to extract
+are counted by reason (``euspider/warc/skipped/<reason>``: ``not_response``, ``revisit``,
+``truncated``, ``not_200``, ``not_html``); a damaged file is reported with the offset where reading
+stopped (``euspider/warc/files_failed``), and the other files go on.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.responsetypes import responsetypes
+
+from ..links import Link
+from ..warc import RecordInfo, WarcError, iter_records, read_record
+from .base import NewsSpider
+
+
+def expand(paths: str) -> list[str]:
+    """Comma-separated files or glob patterns, in the order given, each file once."""
+    found: list[str] = []
+    for part in (p.strip() for p in paths.split(",")):
+        if not part:
+            continue
+        matches = sorted(glob.glob(part)) if any(c in part for c in "*?[") else [part]
+        for match in matches:
+            if match not in found:
+                found.append(match)
+    return found
+
+
+class WarcSpider(NewsSpider):
+    name = "warc"
+    #: Nothing is fetched: every response comes from an archive.
+    custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 - Scrapy's own class attribute
+
+    def __init__(self, *args: Any, paths: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not paths:
+            raise ValueError("the warc spider needs -a paths=FILE[,FILE...] (globs allowed)")
+        self.files = expand(paths)
+        missing = [f for f in self.files if not Path(f).is_file()]
+        if missing or not self.files:
+            raise ValueError(f"-a paths={paths!r}: no such file: {', '.join(missing) or paths}")
+        self.failed: set[str] = set()
+
+    # any page of the archive may be a story; the profile, when there is one, knows better
+    def is_article(self, url: str) -> bool:
+        profile = self.profile_of(url)
+        if profile is not None and profile.article_urls:
+            return profile.is_article_url(url)
+        return not (self.is_discovery(url))
+
+    def is_discovery(self, url: str) -> bool:
+        return self.is_feed(url) or self.is_sitemap(url) or self.is_listing(url)
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"euspider/warc/{key}")
+
+    def _records(self, path: str) -> Iterator[RecordInfo]:
+        try:
+            yield from iter_records(path)
+        except WarcError as err:
+            if path not in self.failed:
+                self.failed.add(path)
+                self._count("files_failed")
+                self.logger.error("%s", err)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for path in self.files:
+            self.read_discovery_pages(path)
+        streams = [self.story_requests_of(path) for path in self.files]
+        while streams:  # one record from each file in turn
+            for stream in list(streams):
+                request = next(stream, None)
+                if request is None:
+                    streams.remove(stream)
+                else:
+                    yield request
+
+    def read_discovery_pages(self, path: str) -> None:
+        for info in self._records(path):
+            if info.skip_reason() is not None or not self.is_discovery(info.url):
+                continue
+            try:
+                stored = read_record(info.file, info.offset)
+            except WarcError as err:
+                self.logger.error("%s", err)
+                continue
+            kind = "sitemap" if self.is_sitemap(info.url) else "feed" if self.is_feed(info.url) else "listing"
+            self._count(f"discovery/{kind}")
+            response = self.build_response(
+                info.url, stored.status, stored.headers, stored.body, {"euspider_kind": kind}
+            )
+            for link in self.discovery_links(response, kind):
+                if self.is_article(link.url):
+                    self.discover(link.url, link.context)
+
+    def discovery_links(self, response: Response, kind: str) -> list[Link]:
+        if kind == "sitemap":
+            from ..links import FeedError, links_from_sitemap
+
+            try:
+                return links_from_sitemap(response.body, response.url)[0]
+            except FeedError as err:
+                self.logger.warning("unreadable sitemap %s: %s", response.url, err)
+                return []
+        return self.links(response)
+
+    def story_requests_of(self, path: str) -> Iterator[Request]:
+        for info in self._records(path):
+            self._count("records")
+            reason = info.skip_reason()
+            if reason is None and not info.is_html:
+                reason = "not_html"
+            if reason is not None:
+                if reason != "not_response":  # requests, warcinfo, metadata: not pages at all
+                    self._count(f"skipped/{reason}")
+                continue
+            if self.is_discovery(info.url) or not self.is_article(info.url):
+                continue
+            lead = self.discovery.lead(info.url, self.profile_of(info.url))
+            yield Request(
+                info.url,
+                callback=self.parse_article,
+                dont_filter=True,  # an archive may hold the same URL several times
+                meta={
+                    "euspider_kind": "article",
+                    "euspider_link_context": lead.link_context,
+                    "euspider_anchors": lead.anchors,
+                    "euspider_warc": {"file": info.file, "offset": info.offset},
+                    "euspider_crawled_at": info.date,
+                },
+            )
+
+    def spider_idle(self) -> None:
+        """Stories linked from the archive's pages but not in it are not fetched: nothing is."""
+
+    @staticmethod
+    def build_response(
+        url: str, status: int, headers: list[tuple[str, str]], body: bytes, meta: dict[str, Any]
+    ) -> Response:
+        cls = responsetypes.from_args(headers=dict(headers), url=url, body=body)
+        request = Request(url, meta=meta)
+        return cls(url=url, status=status, headers=headers, body=body, request=request)

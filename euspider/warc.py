@@ -1,0 +1,259 @@
+"""Web archives in and out: read WARC/ARC records, write WARC 1.1 files (pure, warcio; no Scrapy).
+
+Reading streams a file record by record and never holds more than one record's body: the crawl first
+lists a file's records with their offsets (:func:`iter_records`, headers only), then reads each
+story's record on its own (:func:`read_record`). ``.warc``, ``.warc.gz`` and ``.arc.gz`` are read;
+a damaged file raises :class:`WarcError` naming the file and the offset where reading stopped.
+
+Writing (:class:`RotatingWarcWriter`) puts a request and a response record per fetched page into
+gzip-compressed WARC 1.1 files that rotate at a size limit, and returns where the response record
+starts, so a record of the dataset can name its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Headers that describe the transfer, not the content: the stored body is already decoded.
+TRANSFER_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class WarcError(ValueError):
+    """A WARC file that cannot be read any further; the message names the file and the offset."""
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What a record is, from its headers alone."""
+
+    file: str
+    offset: int
+    type: str
+    url: str
+    date: str | None
+    status: int | None
+    content_type: str | None
+    truncated: bool
+
+    def skip_reason(self) -> str | None:
+        """Why this record is not a page to extract, or None."""
+        if self.type == "revisit":
+            return "revisit"
+        if self.type != "response":
+            return "not_response"
+        if self.truncated:
+            return "truncated"
+        if self.status != 200:
+            return "not_200"
+        return None
+
+    @property
+    def is_html(self) -> bool:
+        return (self.content_type or "").split(";")[0].strip().lower() in HTML_TYPES
+
+
+def _open(path: str | Path) -> BinaryIO:
+    return open(path, "rb")
+
+
+def _info(path: str, offset: int, record: object) -> RecordInfo:
+    headers = record.rec_headers  # type: ignore[attr-defined]
+    http = record.http_headers  # type: ignore[attr-defined]
+    status = None
+    content_type = None
+    if http is not None:
+        try:
+            status = int(http.get_statuscode() or 0) or None
+        except ValueError:
+            status = None
+        content_type = http.get_header("Content-Type")
+    return RecordInfo(
+        file=path,
+        offset=offset,
+        type=record.rec_type,  # type: ignore[attr-defined]
+        url=headers.get_header("WARC-Target-URI") or "",
+        date=headers.get_header("WARC-Date"),
+        status=status,
+        content_type=content_type,
+        truncated=bool(headers.get_header("WARC-Truncated")),
+    )
+
+
+def iter_records(path: str | Path) -> Iterator[RecordInfo]:
+    """Every record of a WARC (or ARC) file, in file order, described by its headers.
+
+    Each record's block is read through (in pieces, never whole) and checked against its declared
+    length, so a file cut short ends in a :class:`WarcError`, not in a silently shorter list.
+    """
+    name = str(path)
+    offset = 0
+    with _open(path) as handle:
+        iterator = ArchiveIterator(handle, arc2warc=True)
+        try:
+            for record in iterator:
+                expected = record.raw_stream.limit  # what is left of the block after parsed HTTP headers
+                consumed = 0
+                while chunk := record.raw_stream.read(1 << 16):
+                    consumed += len(chunk)
+                if consumed < expected:
+                    raise WarcError(
+                        f"{name}: unreadable after offset {offset}: a record is cut short "
+                        f"({consumed} of {expected} bytes): the file is truncated"
+                    )
+                offset = iterator.get_record_offset()  # (reads to the end of the record)
+                yield _info(name, offset, record)
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as err:
+            if isinstance(err, WarcError):
+                raise
+            raise WarcError(f"{name}: unreadable after offset {offset}: {err}") from err
+
+
+@dataclass
+class StoredResponse:
+    info: RecordInfo
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def read_record(path: str | Path, offset: int) -> StoredResponse:
+    """The record at ``offset``: its HTTP status, headers (transfer headers removed) and decoded body."""
+    name = str(path)
+    with _open(path) as handle:
+        handle.seek(offset)
+        try:
+            record = next(iter(ArchiveIterator(handle, arc2warc=True)))
+            info = _info(name, offset, record)
+            body = record.content_stream().read()
+        except (StopIteration, ArchiveLoadFailed, OSError, EOFError, ValueError) as err:
+            raise WarcError(f"{name}: no readable record at offset {offset}: {err}") from err
+    http = record.http_headers
+    headers = [(k, v) for k, v in (http.headers if http is not None else []) if k.lower() not in TRANSFER_HEADERS]
+    return StoredResponse(info, info.status or 0, headers, body)
+
+
+def warc_date(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_id(*parts: str) -> str:
+    """A stable WARC-Record-ID from the record's identity (the same input gives the same file)."""
+    return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, '|'.join(parts))}>"
+
+
+class WarcFile:
+    """One gzip-compressed WARC 1.1 file opened for appending, starting with a ``warcinfo`` record."""
+
+    def __init__(self, path: str | Path, date: datetime | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "ab")
+        self._writer = WARCWriter(self._handle, gzip=True, warc_version="WARC/1.1")
+        when = warc_date(date or datetime.now(UTC))
+        body = b"software: euspider\r\nformat: WARC File Format 1.1\r\n"
+        info = self._writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={
+                "WARC-Date": when,
+                "WARC-Filename": self.path.name,
+                "WARC-Record-ID": record_id("warcinfo", self.path.name, when),
+            },
+        )
+        self._writer.write_record(info)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def write(
+        self,
+        url: str,
+        date: datetime,
+        *,
+        method: str = "GET",
+        request_headers: Iterable[tuple[str, str]] = (),
+        status: int,
+        reason: str = "",
+        response_headers: Iterable[tuple[str, str]],
+        body: bytes,
+        record_type: str = "response",
+    ) -> int:
+        """Write a response (or revisit) record and its request; return the response record's offset."""
+        when = warc_date(date)
+        digest = "sha1:" + hashlib.sha1(body).hexdigest()  # noqa: S324 - the WARC payload digest is SHA-1 by convention
+        headers = [(k, v) for k, v in response_headers if k.lower() not in TRANSFER_HEADERS]
+        headers.append(("Content-Length", str(len(body))))
+        http = StatusAndHeaders(f"{status} {reason or 'OK'}".strip(), headers, protocol="HTTP/1.1")
+        response_id = record_id(record_type, url, when, digest)
+        extra = {"WARC-Date": when, "WARC-Record-ID": response_id}
+        if record_type == "revisit":
+            extra["WARC-Profile"] = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+            body = b""
+        response = self._writer.create_warc_record(
+            url, record_type, payload=io.BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=extra
+        )
+        path = url.split("//", 1)[-1].split("/", 1)
+        target = "/" + (path[1] if len(path) > 1 else "")
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders(f"{method} {target} HTTP/1.1", list(request_headers), is_http_request=True),
+            warc_headers_dict={
+                "WARC-Date": when,
+                "WARC-Record-ID": record_id("request", url, when, digest),
+                "WARC-Concurrent-To": response_id,
+            },
+        )
+        offset = self._handle.tell()
+        self._writer.write_record(response)
+        self._writer.write_record(request)
+        self._handle.flush()
+        return offset
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class RotatingWarcWriter:
+    """WARC files ``<prefix>-<start>-<serial>.warc.gz`` in a folder, a new one past ``max_bytes``."""
+
+    def __init__(self, folder: str | Path, prefix: str = "euspider", max_bytes: int = 1_000_000_000) -> None:
+        self.folder = Path(folder)
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.started = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        self.serial = 0
+        self.current: WarcFile | None = None
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def write(self, url: str, date: datetime, **fields: object) -> tuple[str, int]:
+        """Write a page (see :meth:`WarcFile.write`); return (file path, offset of its response record)."""
+        if self.current is None or self.current.tell() >= self.max_bytes:
+            self.close()
+            self.serial += 1
+            self.current = WarcFile(self.folder / f"{self.prefix}-{self.started}-{self.serial:05d}.warc.gz")
+        offset = self.current.write(url, date, **fields)  # type: ignore[arg-type]
+        return str(self.current.path), offset
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+        self.current = None

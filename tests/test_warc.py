@@ -1,0 +1,154 @@
+"""Web archives in and out: the warc spider on the fixture WARC, a crawl archived and read back, damaged
+files, and the reader and writer on their own."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from euspider.warc import RotatingWarcWriter, WarcError, iter_records, read_record
+
+from .conftest import MIRROR_DIR, ROOT
+
+FIXTURE = ROOT / "fixtures" / "euobserver-2023.warc.gz"
+SEED = "https://euobserver.com/world/26823"
+
+
+def crawl(spider: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, *args], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+
+
+def records(path: Path) -> dict[str, dict]:
+    return {r["url"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def stat(log: str, key: str) -> int:
+    marker = f"'{key}': "
+    return int(log.split(marker, 1)[1].split(",", 1)[0].split("}", 1)[0]) if marker in log else 0
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> dict[str, dict]:
+    out = tmp_path_factory.mktemp("live") / "live.jsonl"
+    result = crawl("euobserver", "-a", f"mirror={MIRROR_DIR}", "-O", f"{out}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return records(out)
+
+
+def test_fixture_warc_is_what_the_script_makes():
+    result = subprocess.run(
+        [sys.executable, "fixtures/make_warc.py", "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_warc_spider_gives_the_live_crawl_records(tmp_path, live):
+    out = tmp_path / "warc.jsonl"
+    result = crawl("warc", "-a", f"paths={FIXTURE}", "-O", f"{out}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = records(out)
+    dates = {r.url: r.date for r in iter_records(FIXTURE) if r.type == "response"}
+    assert len(got) == 12
+    for url, record in got.items():
+        assert record["text"] == live[url]["text"]
+        assert record["published"] == live[url]["published"]
+        assert record["crawled_at"] == dates[url]
+        assert record["warc"]["file"] == str(FIXTURE)
+    seed = got[SEED]
+    assert seed["crawled_at"].startswith("2023-02-04")
+    assert seed["published_earliest"].startswith("2008-09")
+    assert seed["date_mismatch"]["kinds"] == ["stamp_not_publication", "archival"]
+    assert stat(result.stderr, "euspider/warc/skipped/revisit") == 1
+    assert stat(result.stderr, "euspider/warc/skipped/not_200") == 1
+    assert stat(result.stderr, "euspider/warc/skipped/not_html") == 2  # robots.txt and the feed
+
+
+def test_crawl_archived_then_read_back_gives_the_same_records(tmp_path):
+    first = tmp_path / "first.jsonl"
+    result = crawl(
+        "euobserver",
+        "-a",
+        f"mirror={MIRROR_DIR}",
+        "-O",
+        f"{first}:jsonl",
+        "-s",
+        f"EUSPIDER_WARC_DIR={tmp_path / 'warc'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    archives = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    assert archives
+    second = tmp_path / "second.jsonl"
+    result = crawl("warc", "-a", f"paths={tmp_path / 'warc'}/*.warc.gz", "-O", f"{second}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    before, after = records(first), records(second)
+    assert set(before) == set(after)
+    for url in before:
+        assert before[url]["warc"]["file"].endswith(".warc.gz")
+        assert after[url] == before[url], url
+
+
+def test_damaged_files_are_reported_and_the_others_complete(tmp_path):
+    good = tmp_path / "good.warc.gz"
+    shutil.copy(FIXTURE, good)
+    data = FIXTURE.read_bytes()
+    truncated = tmp_path / "truncated.warc.gz"
+    truncated.write_bytes(data[: len(data) // 2])
+    garbage = tmp_path / "garbage.warc.gz"
+    garbage.write_bytes(gzip.compress(b"this is not a WARC file\r\n" * 50))
+    out = tmp_path / "out.jsonl"
+    result = crawl("warc", "-a", f"paths={garbage},{truncated},{good}", "-O", f"{out}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"{garbage}: unreadable after offset" in result.stderr
+    assert f"{truncated}: unreadable after offset" in result.stderr
+    assert stat(result.stderr, "euspider/warc/files_failed") == 2
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    from_good = [r for r in got if r["warc"]["file"] == str(good)]
+    assert len(from_good) == 12
+    assert all(r["warc"]["file"] in {str(good), str(truncated)} for r in got)
+
+
+def test_reader_lists_records_and_reads_one(tmp_path):
+    infos = list(iter_records(FIXTURE))
+    seed = next(i for i in infos if i.url == SEED and i.type == "response")
+    stored = read_record(FIXTURE, seed.offset)
+    assert stored.status == 200
+    assert b"Russia renews push" in stored.body
+    assert ("Content-Type", "text/html; charset=utf-8") in stored.headers
+    with pytest.raises(WarcError, match="no readable record at offset 3"):
+        read_record(FIXTURE, 3)
+
+
+def test_writer_rotates_and_records_offsets(tmp_path):
+    writer = RotatingWarcWriter(tmp_path, prefix="test", max_bytes=2000)
+    rng = random.Random(7)  # text that does not compress away, so the files really grow
+    body = b"<html><body><p>" + "".join(rng.choice("abcdefghij ") for _ in range(5000)).encode() + b"</p></body></html>"
+    where = [
+        writer.write(
+            f"https://news.example/{i}",
+            datetime(2023, 2, 4, tzinfo=UTC),
+            status=200,
+            response_headers=[("Content-Type", "text/html")],
+            body=body,
+        )
+        for i in range(3)
+    ]
+    writer.close()
+    assert len({path for path, _ in where}) == 3  # each page past the size limit starts a new file
+    for index, (path, offset) in enumerate(where):
+        stored = read_record(path, offset)
+        assert stored.body == body
+        assert stored.info.url == f"https://news.example/{index}"
+        assert stored.info.date == "2023-02-04T00:00:00Z"
+        types = [r.type for r in iter_records(path)]
+        assert types == ["warcinfo", "response", "request"]
+        assert gzip.open(path).read(8) == b"WARC/1.1"
