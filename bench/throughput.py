@@ -16,20 +16,17 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.evaldata import aeb_pages, trafeval_pages
+from bench.probe import run_crawl
 from euspider.extract import ArticleExtractor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,48 +65,13 @@ def serve(port_queue: multiprocessing.Queue) -> None:
     server.serve_forever()
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """RSS of a process and all its descendants, in bytes."""
-    total = 0
-    for proc in [process, *process.children(recursive=True)]:
-        try:
-            total += proc.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
-
-
 def crawl(url_file: Path, out: Path, probe_log: Path, workers: str) -> dict:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"urls={url_file}", "-O", f"{out}:jsonl",
-        "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", f"EUSPIDER_WORKERS={workers}",
-        "-s", "EXTENSIONS={\"bench.probe.RssProbe\": 0}", "-s", f"BENCH_PROBE_LOG={probe_log}",
+    arguments = [
+        "news", "-a", f"urls={url_file}", "-O", f"{out}:jsonl",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", f"EUSPIDER_WORKERS={workers}",
     ]  # fmt: skip
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(process.pid)
-    samples: list[int] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            try:
-                samples.append(tree_rss(watched))
-            except psutil.Error:
-                break
-            stop.wait(0.25)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, log = process.communicate()
-    stop.set()
-    sampler.join()
-    elapsed = time.perf_counter() - started
-    if process.returncode != 0:
-        sys.exit(f"crawl failed:\n{log[-3000:]}")
-    probes = [json.loads(line) for line in probe_log.read_text().splitlines()]
-    return {"elapsed": elapsed, "peak_rss": max(samples, default=0), "probes": probes, "log": log}
+    return run_crawl(arguments, probe_log, ROOT)
 
 
 def extraction_alone(pages: list[bytes], rounds: int) -> float:

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.throughput import load_pages, tree_rss
+from bench.probe import run_crawl
+from bench.throughput import load_pages
 from euspider.warc import WarcFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,38 +43,14 @@ def build(path: Path, records: int, pages: list[bytes]) -> int:
 
 
 def crawl(path: Path, out: Path, probe: Path) -> dict:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "warc", "-a", f"paths={path}", "-O", f"{out}:jsonl",
-        "-s", "LOG_LEVEL=INFO", "-s", "EXTENSIONS={\"bench.probe.RssProbe\": 0}", "-s", f"BENCH_PROBE_LOG={probe}",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(process.pid)
-    samples: list[int] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            try:
-                samples.append(tree_rss(watched))
-            except psutil.Error:
-                break
-            stop.wait(0.25)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, log = process.communicate()
-    stop.set()
-    sampler.join()
-    if process.returncode != 0:
-        sys.exit(f"crawl failed:\n{log[-3000:]}")
-    probes = [json.loads(line) for line in probe.read_text().splitlines()]
+    result = run_crawl(["warc", "-a", f"paths={path}", "-O", f"{out}:jsonl"], probe, ROOT)
+    probes = result["probes"]
     first, last = probes[0], probes[-1]
     return {
-        "seconds": round(time.perf_counter() - started, 1),
+        "seconds": round(result["elapsed"], 1),
         "records_per_s": round((last["items"] - first["items"]) / max(last["time"] - first["time"], 1e-9), 2),
         "records": sum(1 for _ in open(out, encoding="utf-8")),
-        "peak_rss_mb": round(max(samples, default=0) / 2**20, 1),
+        "peak_rss_mb": round(result["peak_rss"] / 2**20, 1),
         "rss_mb_at_records": {p["items"]: round(p["rss"] / 2**20, 1) for p in probes if p["items"] % 1000 == 0},
     }
 
