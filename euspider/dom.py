@@ -10,7 +10,6 @@ from urllib.parse import urldefrag, urljoin
 from lxml.html import HtmlElement
 
 _SPACE = re.compile(r"\s+")
-BLOCK_TAGS = {"p", "div", "section", "article", "aside", "li", "ul", "ol", "header", "footer", "nav", "form", "figure"}
 HEADLINE_WORDS = 4  # a link text of this many words reads as a headline, not as a name or a label
 
 

@@ -186,7 +186,6 @@ class Page:
     headers: dict[str, str]
     status: int = 200
     crawled_at: str | None = None
-    encoding: str | None = None
     #: Dates for this URL seen on the pages that linked to it (evidence dicts: source, raw, via).
     link_context: list[dict[str, Any]] = field(default_factory=list)
     #: (story id, day, source) of the nearest stories with known dates, for ID-bracket estimates.

@@ -18,8 +18,6 @@ from lxml.html import HtmlElement
 from .dates.evidence import from_time_elements
 from .dom import absolute, visible_text
 
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml")
-
 
 @dataclass
 class Link:

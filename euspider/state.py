@@ -150,13 +150,6 @@ class CrawlState:
             (url, content_hash, etag, last_modified, seen, seen, owner),
         )
 
-    def duplicate_of(self, url: str) -> str | None:
-        row = self.db.execute("SELECT duplicate_of FROM articles WHERE url = ?", (url,)).fetchone()
-        return row[0] if row else None
-
-    def known_urls(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles WHERE version > 0").fetchone()[0]
-
     # --- runs -------------------------------------------------------------------------------------
 
     def run(self, run_id: str) -> dict[str, Any] | None:

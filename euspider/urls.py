@@ -60,8 +60,3 @@ def looks_like_article(url: str) -> bool:
     if _ID.search(stem) and len(segments) >= 2:
         return True
     return stem.count("-") >= 3
-
-
-def same_site(url: str, hosts: set[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return any(host == h or host.endswith("." + h) for h in hosts)

@@ -12,7 +12,6 @@ evidence table and a :class:`~euspider.items.DateMismatch` when they disagree.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -173,11 +172,3 @@ def date_page(
         text=inputs.text,
     )
     return result, link_dates
-
-
-def article_id(path_and_query: str, pattern: str | None) -> int | None:
-    """The numeric story ID in a URL path, by a site profile's ``id_pattern`` (group ``id``)."""
-    if not pattern:
-        return None
-    match = re.search(pattern, path_and_query)
-    return int(match["id"]) if match else None

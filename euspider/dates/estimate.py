@@ -139,18 +139,6 @@ def id_bracket(article_id: int, anchors: Iterable[Anchor], margin_days: int) -> 
     )
 
 
-def nearest_anchors(article_id: int, anchors: Sequence[Anchor]) -> list[Anchor]:
-    """The nearest lower and upper anchors (what :func:`id_bracket` needs), for passing on."""
-    lower = [a for a in anchors if a.id < article_id]
-    upper = [a for a in anchors if a.id > article_id]
-    picked = []
-    if lower:
-        picked.append(max(lower, key=lambda a: a.id))
-    if upper:
-        picked.append(min(upper, key=lambda a: a.id))
-    return picked
-
-
 def _sentence_around(text: str, start: int, end: int) -> str:
     left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
     right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]

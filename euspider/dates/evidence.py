@@ -38,8 +38,6 @@ from ..dom import (
 )
 from .parse import ParsedDate, parse_date
 
-ROLES = ("published", "modified", "stamp", "capture", "bound")
-
 
 @dataclass
 class Candidate:
@@ -404,9 +402,6 @@ def from_headers(headers: Mapping[str, str]) -> list[Candidate]:
     if lower.get("memento-datetime"):
         out.append(candidate("http:memento-datetime", "capture", lower["memento-datetime"], 9))
     return out
-
-
-LINK_SOURCES = {"link:rss", "link:atom", "link:listing", "link:sitemap-news", "link:sitemap", "link:page"}
 
 
 def from_link_context(context: Iterable[Mapping[str, Any]]) -> list[Candidate]:
