@@ -72,6 +72,7 @@ class RunPipeline:
         self.output = RunFile(self.run.output)
         self.written: set[str] = set()
         self.hashes: dict[str, str] = {}  # content hash -> URL written in this run (not all committed yet)
+        self.duplicates: dict[str, str] = {}  # URL not written -> the URL whose record carries its story
         self.pending: list[dict[str, Any]] = []
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self._open()
@@ -194,6 +195,7 @@ class RunPipeline:
                     last_modified=last_modified,
                 )
                 self._inc("duplicate")
+                self.duplicates[url] = decision.duplicate_of or ""
                 raise DropItem(f"duplicate: the same story as {decision.duplicate_of}: {url}", log_level="INFO")
             if decision.kind == "changed":
                 item["version"], item["previous_content_hash"] = decision.version, decision.previous_hash
@@ -255,6 +257,7 @@ class RunPipeline:
             "resumed": self.run.resumed,
             "output": str(self.run.output),
             "records": len(self.written),
+            "duplicates": dict(sorted(self.duplicates.items())),
             "counts": dict(sorted(self.run.counts.items())),
             "dropped": group("dropped"),
             "mismatches": group("mismatch"),

@@ -67,6 +67,9 @@ def test_rerun_emits_only_what_changed(mirror_copy, tmp_path):
     assert len({"https://euobserver.com/world/26823", "https://euobserver.com/9/26823"} & urls) == 1
     assert all(r["version"] == 1 and r["previous_content_hash"] is None for r in records)
     assert stat(first.stderr, "euspider/state/duplicate") == 1
+    manifest1 = json.loads(run1.with_name(run1.name.replace(".jsonl", ".manifest.json")).read_text())
+    [(dropped, kept)] = manifest1["duplicates"].items()
+    assert {dropped, kept} == {"https://euobserver.com/world/26823", "https://euobserver.com/9/26823"} and kept in urls
 
     second = scheduled(mirror_copy, tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
