@@ -182,6 +182,11 @@ class Config:
     warc_max_bytes: int
 
 
+def for_spider(path: Path, spider: str) -> Path:
+    """A path setting with ``%(name)s`` replaced by the spider's name."""
+    return Path(str(path).replace("%(name)s", spider))
+
+
 def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
     """Read and check every ``EUSPIDER_*`` setting (``get`` is e.g. ``crawler.settings.get``)."""
     getter = get.get if isinstance(get, Mapping) else get

@@ -74,7 +74,6 @@ class Outcome:
     detail: str = ""
     #: Dates this page shows beside links to other pages (evidence for those pages).
     link_dates: list[LinkDate] = field(default_factory=list)
-    profile: Profile | None = None
     #: The page's dates, also for a page that is not an article (None when it could not be read).
     dates: DateResult | None = None
 
@@ -235,7 +234,7 @@ class ArticleExtractor:
         else:
             skip = self._not_article(text, words, len(link_dates), titles)
         if skip is not None:
-            return Outcome(None, skip[0], skip[1], link_dates, profile, dates)
+            return Outcome(None, skip[0], skip[1], link_dates, dates)
 
         cut = boilerplate.paywall_cut(
             tree, marks, scope, profile.paywall_cut if profile else (), profile.paywall_markers if profile else ()
@@ -267,7 +266,7 @@ class ArticleExtractor:
             date_evidence=dates.evidence,
             content_hash=content_hash(text),
         )
-        return Outcome(asdict(article), None, "", link_dates, profile, dates)
+        return Outcome(asdict(article), None, "", link_dates, dates)
 
     def _not_article(self, text: str, words: int, dated_links: int, titles: frozenset[str]) -> tuple[str, str] | None:
         if words == 0:

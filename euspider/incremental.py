@@ -93,8 +93,8 @@ class RunPipeline:
         jobdir = crawler.settings.get("JOBDIR")
         try:
             pipeline = cls(
-                Path(str(run_dir).replace("%(name)s", name)),
-                Path(str(state).replace("%(name)s", name)) if state else None,
+                config.for_spider(run_dir, name),
+                config.for_spider(state, name) if state else None,
                 jobdir=Path(jobdir) if jobdir else None,
                 spider_name=name,
                 recrawl=settings.recrawl,

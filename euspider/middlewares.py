@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -136,7 +135,7 @@ class WarcArchiveMiddleware:
         if settings.warc_dir is None:
             raise NotConfigured
         name = crawler.spidercls.name if crawler.spidercls else "crawl"
-        folder = Path(str(settings.warc_dir).replace("%(name)s", name))
+        folder = config.for_spider(settings.warc_dir, name)
         try:
             writer = RotatingWarcWriter(folder, prefix=name, max_bytes=settings.warc_max_bytes)
         except OSError as err:

@@ -26,6 +26,7 @@ import os
 import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .dates import Anchor
@@ -110,7 +111,7 @@ def run_job(job: Job, extractor: ArticleExtractor | None = None) -> Result:
             crawled_at=job.crawled_at,
             headers=job.headers,
             link_context=job.link_context,
-            anchors=[Anchor(i, _day(d), s) for i, d, s in job.anchors],
+            anchors=[Anchor(i, date.fromisoformat(d), s) for i, d, s in job.anchors],
         )
     except MemoryError:
         return Result(None, "too_large", "the page needed more memory than a worker may use")
@@ -118,12 +119,6 @@ def run_job(job: Job, extractor: ArticleExtractor | None = None) -> Result:
         logger.exception("extraction failed on %s", job.url)
         return Result(None, "extraction_error", f"{type(err).__name__}: {err}")
     return Result(outcome.record, outcome.skip_reason, outcome.detail)
-
-
-def _day(value: str) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(value)
 
 
 def _warm_up() -> None:

@@ -283,7 +283,6 @@ def resolve(
 
     chosen, why = vote(published, tolerance, settings.migration_days)
 
-    estimate_cand: Candidate | None = None
     if chosen is None and estimate is not None:
         window, notes = narrow_by_phrases(estimate, phrases)
         latest = min(window.latest, bound_day)
@@ -298,7 +297,7 @@ def resolve(
                 )
             )  # fmt: skip
         elif window.earliest <= latest:
-            estimate_cand = Candidate(
+            chosen = Candidate(
                 estimate_source + ("+weekday" if any("narrows" in n for n in notes) else ""),
                 "published",
                 window.detail[:200],
@@ -307,11 +306,10 @@ def resolve(
                 5,
                 latest=latest,
             )
-            cands.append(estimate_cand)
-            published.append(estimate_cand)
-            chosen = estimate_cand
+            cands.append(chosen)
+            published.append(chosen)
             why = "no date on the page or from linking pages: estimated" + (
-                f" ({estimate_cand.reason})" if estimate_cand.reason else ""
+                f" ({chosen.reason})" if chosen.reason else ""
             )
             for raw, month in relative_months(text, Window(window.earliest, latest, "")):
                 cands.append(
