@@ -30,7 +30,7 @@ from trafilatura.settings import Extractor as TrafilaturaOptions
 from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
 
-from . import boilerplate
+from . import boilerplate, pagetype
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
 from .dates.parse import parse_date
 from .dom import absolute, classes_and_id, find_article_scope, norm_space, norm_text, visible_text
@@ -232,7 +232,7 @@ class ArticleExtractor:
                 f"the site's story body ({body_selector}) is absent: a page of promos or links only",
             )
         else:
-            skip = self._not_article(text, words, len(link_dates), titles)
+            skip = self._not_article(text, words, len(link_dates), titles, tree)
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, dates)
 
@@ -268,7 +268,9 @@ class ArticleExtractor:
         )
         return Outcome(asdict(article), None, "", link_dates, dates)
 
-    def _not_article(self, text: str, words: int, dated_links: int, titles: frozenset[str]) -> tuple[str, str] | None:
+    def _not_article(
+        self, text: str, words: int, dated_links: int, titles: frozenset[str], tree: HtmlElement
+    ) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
         share = _link_title_share(text, titles)
@@ -278,7 +280,9 @@ class ArticleExtractor:
             return "listing", f"{words} words of text beside {dated_links} dated links to other pages"
         if words < self.options.min_words:
             return "too_short", f"{words} words, fewer than {self.options.min_words}"
-        return None
+        # a page of teasers or of links (homepages, sections, archives): what a crawl of a site without
+        # a profile fetches besides stories
+        return pagetype.judge(text, dated_links, titles, lambda: pagetype.link_texts(tree))
 
 
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")
