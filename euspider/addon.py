@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings
 
+from .dedupe import DedupePipeline
 from .exporters import JsonLinesExporter
 from .incremental import ConditionalRequestMiddleware, RunPipeline
 from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
@@ -15,6 +16,7 @@ from .pipelines import ExtractPipeline
 #: Where the components sit in Scrapy's chains. The mirror goes late in the downloader chain so
 #: robots.txt and the offsite filter see the site's own URL first.
 PIPELINE_ORDER = 300
+DEDUPE_ORDER = 700  # after extraction, before the run's output: one record per story
 RUN_ORDER = 800  # after extraction: writes the run's output and keeps the crawl state
 CONDITIONAL_ORDER = 900  # before the mirror, which re-issues requests to its local server
 MIRROR_ORDER = 950
@@ -37,6 +39,7 @@ class Addon:
             exporters.setdefault(name, JsonLinesExporter)
         settings.set("FEED_EXPORTERS", exporters, "addon")
         settings.set("FEED_EXPORT_ENCODING", "utf-8", "addon")
+        settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", DedupePipeline, DEDUPE_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", RunPipeline, RUN_ORDER)
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, CONDITIONAL_ORDER

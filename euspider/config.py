@@ -15,6 +15,7 @@ from typing import Any
 
 from .dates import DateSettings
 from .extract import ExtractOptions
+from .frontier import FrontierSettings
 from .sites import Profile, ProfileError, builtin_profiles, load_profile_file
 from .workers import PoolSettings, default_workers
 
@@ -113,6 +114,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Address-space cap of a worker (MB); a page that needs more is dropped as `too_large`. 0: no cap.",
     ),
     Setting(
+        "EUSPIDER_DEPTH",
+        FrontierSettings.max_depth,
+        "Links followed this many hops from the start pages (pagination adds none); pages found in sitemaps "
+        "and feeds are not followed further. Unset, a positive `DEPTH_LIMIT` is used.",
+    ),
+    Setting(
+        "EUSPIDER_MAX_PAGES",
+        FrontierSettings.max_pages,
+        "Pages (stories, listings, feeds, sitemaps) a crawl admits; further links are counted "
+        "(`euspider/leads/skipped/limit`) and not fetched.",
+    ),
+    Setting(
+        "EUSPIDER_STORY_HOLD",
+        FrontierSettings.hold,
+        "Seconds a story may wait for the feeds and listings found before it to be read (their dates beside "
+        "its link reach its evidence) before it is fetched anyway.",
+    ),
+    Setting(
+        "EUSPIDER_STORY_BACKLOG",
+        FrontierSettings.backlog,
+        "Stories that may wait so; with more waiting, the oldest batch is fetched at once.",
+    ),
+    Setting(
         "EUSPIDER_MAX_IN_FLIGHT",
         PoolSettings.max_in_flight,
         "Pages handed to the workers at once (backpressure); 0 means twice the number of workers.",
@@ -130,13 +154,14 @@ def _int(name: str, value: Any, minimum: int = 0) -> int:
     return number
 
 
-def _float(name: str, value: Any) -> float:
+def _float(name: str, value: Any, *, zero: bool = False) -> float:
+    expected = f"expected a number of seconds {'>= 0' if zero else '> 0'}"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={value!r}: expected a number of seconds > 0") from None
-    if number <= 0:
-        raise ConfigError(f"{name}={value!r}: expected a number of seconds > 0")
+        raise ConfigError(f"{name}={value!r}: {expected}") from None
+    if number < 0 or (number == 0 and not zero):
+        raise ConfigError(f"{name}={value!r}: {expected}")
     return number
 
 
@@ -180,6 +205,7 @@ class Config:
     recrawl: bool
     warc_dir: Path | None
     warc_max_bytes: int
+    frontier: FrontierSettings
 
 
 def for_spider(path: Path, spider: str) -> Path:
@@ -220,7 +246,14 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         max_memory_mb=_int("EUSPIDER_WORKER_MAX_MEMORY_MB", values["EUSPIDER_WORKER_MAX_MEMORY_MB"]),
         max_in_flight=_int("EUSPIDER_MAX_IN_FLIGHT", values["EUSPIDER_MAX_IN_FLIGHT"]),
     )
+    frontier = FrontierSettings(
+        max_depth=_int("EUSPIDER_DEPTH", values["EUSPIDER_DEPTH"]),
+        max_pages=_int("EUSPIDER_MAX_PAGES", values["EUSPIDER_MAX_PAGES"], 1),
+        hold=_float("EUSPIDER_STORY_HOLD", values["EUSPIDER_STORY_HOLD"], zero=True),
+        backlog=_int("EUSPIDER_STORY_BACKLOG", values["EUSPIDER_STORY_BACKLOG"]),
+    )
     return Config(
+        frontier=frontier,
         run_dir=Path(str(values["EUSPIDER_RUN_DIR"])) if values["EUSPIDER_RUN_DIR"] else None,
         state=Path(str(values["EUSPIDER_STATE"])) if values["EUSPIDER_STATE"] else None,
         recrawl=_bool("EUSPIDER_RECRAWL", values["EUSPIDER_RECRAWL"]),

@@ -1,10 +1,12 @@
 """What a crawl learns before it fetches stories: link context per URL and dated story IDs (pure).
 
-A :class:`Discovery` collects, for every story URL found on feeds and listing pages, the dates those
-pages show beside the link (merged over all linking pages), and turns dated links to sites with ordered
-numeric IDs into anchors for ID-bracket estimates. :meth:`Discovery.release` hands each story over once,
-with its context and the anchors nearest its ID. The spiders use it; so do the golden tests, to date the
-mirror's pages exactly as a crawl does.
+A :class:`Discovery` turns dated links to sites with ordered numeric IDs into anchors for ID-bracket
+estimates. For readers that see every page at once (the ``warc`` spider, the golden tests dating the
+mirror as a crawl does) it also collects, for every story URL found on feeds and listing pages, the
+dates those pages show beside the link (merged over all linking pages); :meth:`Discovery.release`
+hands each story over once, with its context and the anchors nearest its ID. Live crawls keep their
+leads and link context in a lead store instead (:mod:`euspider.store`, :mod:`euspider.frontier`), so
+memory does not grow with the site.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from .dates.anchors import AnchorIndex
 from .links import merge_context
 from .sites import Profile
 
-_SOURCE_RANK = {"link:sitemap-news": 0, "link:rss": 1, "link:atom": 1, "link:listing": 2, "link:sitemap": 3}
+_SOURCE_RANK = {
+    "link:sitemap-news": 0, "link:rss": 1, "link:atom": 1, "link:json-feed": 1, "link:listing": 2, "link:sitemap": 3,
+}  # fmt: skip
+
+
+def ordered_context(context: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Link context in a stable order, whatever order the linking pages arrived in: the record must
+    not depend on it."""
+    return sorted(
+        context, key=lambda c: (_SOURCE_RANK.get(c.get("source", ""), 9), str(c.get("via")), str(c.get("raw")))
+    )
 
 
 @dataclass
@@ -38,27 +50,29 @@ class Discovery:
     def discover(self, url: str, context: Iterable[dict[str, Any]] = (), profile: Profile | None = None) -> bool:
         """Note a story URL and the dates a linking page shows for it; False if already released."""
         context = list(context)
-        if profile is not None and context:
-            story_id = profile.article_id(url)
-            if story_id is not None:
-                self.anchors.add_context(profile.name, story_id, context)
+        if context:
+            self.learn(url, context, profile)
         if url in self.released:
             return False
         merge_context(self.pending.setdefault(url, []), context)
         return True
 
+    def anchors_for(self, url: str, profile: Profile | None) -> list[tuple[int, str, str]]:
+        """(id, day, source) of the dated IDs nearest ``url``'s story ID, for ID-bracket estimates."""
+        story_id = profile.article_id(url) if profile is not None else None
+        if profile is None or story_id is None:
+            return []
+        return [(a.id, a.day.isoformat(), a.source) for a in self.anchors.around(profile.name, story_id)]
+
+    def learn(self, url: str, context: Iterable[dict[str, Any]], profile: Profile | None) -> None:
+        """Learn an (id, date) anchor from the dates a linking page shows for ``url``."""
+        story_id = profile.article_id(url) if profile is not None else None
+        if profile is not None and story_id is not None:
+            self.anchors.add_context(profile.name, story_id, context)
+
     def lead(self, url: str, profile: Profile | None = None) -> StoryLead:
-        anchors: list[tuple[int, str, str]] = []
-        if profile is not None:
-            story_id = profile.article_id(url)
-            if story_id is not None:
-                anchors = [(a.id, a.day.isoformat(), a.source) for a in self.anchors.around(profile.name, story_id)]
-        # a stable order, whatever order the linking pages arrived in: the record must not depend on it
-        context = sorted(
-            self.pending.get(url, []),
-            key=lambda c: (_SOURCE_RANK.get(c.get("source", ""), 9), str(c.get("via")), str(c.get("raw"))),
-        )
-        return StoryLead(url, context, anchors)
+        anchors = self.anchors_for(url, profile)
+        return StoryLead(url, ordered_context(self.pending.get(url, [])), anchors)
 
     def release(self, profile_for: Any = None) -> Iterator[StoryLead]:
         """Every pending story, once, in discovery order (``profile_for(url)`` gives its profile)."""

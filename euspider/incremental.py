@@ -184,18 +184,7 @@ class RunPipeline:
                 self._inc("unchanged")
                 raise DropItem(f"unchanged: same text as version {decision.version}: {url}", log_level="DEBUG")
             if decision.kind == "duplicate":
-                seen = item.get("crawled_at") or _now()
-                etag, last_modified = self.validators.pop(url, (None, None))
-                self.state.record_duplicate(
-                    url,
-                    item["content_hash"],
-                    decision.duplicate_of or "",
-                    seen=seen,
-                    etag=etag,
-                    last_modified=last_modified,
-                )
-                self._inc("duplicate")
-                self.duplicates[url] = decision.duplicate_of or ""
+                self.record_duplicate(url, decision.duplicate_of or "", item["content_hash"], item.get("crawled_at"))
                 raise DropItem(f"duplicate: the same story as {decision.duplicate_of}: {url}", log_level="INFO")
             if decision.kind == "changed":
                 item["version"], item["previous_content_hash"] = decision.version, decision.previous_hash
@@ -212,6 +201,17 @@ class RunPipeline:
         if len(self.pending) >= self.sync_every:
             self.commit()
         return item
+
+    def record_duplicate(self, url: str, owner: str, content_hash: str, seen: str | None = None) -> None:
+        """``url`` gets no record: ``owner``'s carries its story (this run's dedupe or the state said
+        so). The manifest lists it; the state remembers it, with its validators for the next run."""
+        etag, last_modified = self.validators.pop(url, (None, None))
+        if self.state is not None:
+            self.state.record_duplicate(
+                url, content_hash, owner, seen=seen or _now(), etag=etag, last_modified=last_modified
+            )
+        self._inc("duplicate")
+        self.duplicates[url] = owner
 
     def commit(self) -> None:
         """Make the written records durable, then mark them done (in that order)."""

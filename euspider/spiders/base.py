@@ -1,40 +1,83 @@
-"""The crawl machinery news spiders share: discover stories first, then fetch them.
+"""The crawl machinery news spiders share: leads in a store, fetched as discovery allows, streamed.
 
-A crawl runs in two phases. **Discovery**: feeds and listing pages (homepage, sections, archives)
-are fetched and parsed for links; each story link collects the dates shown beside it on every page
-that links to it (its link context), and stories with ordered numeric IDs teach the crawl
-(id, date) anchors. **Fetching**: when no discovery request is left, every discovered story is
-requested at once, carrying its merged link context and the anchors nearest its ID. Every story is
-thus dated with everything the crawl learned, whatever order pages arrived in.
+Every URL the crawl meets is canonicalised (:mod:`euspider.canonical`) and becomes a *lead* in the
+crawl's lead store (:mod:`euspider.store`; on disk, so memory does not grow with the site and a
+stopped crawl resumes with ``JOBDIR``). The frontier (:mod:`euspider.frontier`) hands leads to
+Scrapy a window at a time: discovery leads (robots.txt, sitemaps, feeds, start and listing-shaped
+pages) first; a story once the feeds and listings known when it was found have been read, so the
+dates they show beside its link (its link context) reach its evidence, while the crawl goes on.
+
+On a site with a profile, the profile's URL patterns say what is a story, a listing or a feed, as
+before. On other sites the content decides: every same-site page that is not an asset or furniture
+(:func:`euspider.urls.skip_reason`) is fetched, handed to the pipeline (whose extractor writes a
+record for a story and drops a listing) and, within ``EUSPIDER_DEPTH`` hops of the start pages, read
+for links and the dates beside them; the URL's shape only sets the order. Pages found in sitemaps and
+feeds are not followed further. A page that names another same-site URL as its canonical address is
+an alias: it is not extracted, the canonical page is fetched instead (:mod:`euspider.dedupe`).
 
 Spiders choose URLs and hand responses on as :class:`~euspider.items.Page` items; extraction is the
-pipeline's job. Meta keys: ``euspider_kind`` (``feed``, ``listing``, ``article``), ``euspider_depth``,
+pipeline's job. Meta keys: ``euspider_kind`` (``robots``, ``sitemap``, ``feed``, ``listing``,
+``article``), ``euspider_depth``, ``euspider_lead``, ``euspider_probe``, ``euspider_ignore_canonical``,
 ``euspider_link_context``, ``euspider_anchors``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from lxml.etree import ParserError
 from lxml.html import HtmlElement, document_fromstring
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from .. import config
+from ..canonical import canonical_url, declared_canonical, on_sites, site_of
 from ..dates.parse import iso_datetime, parse_date
-from ..discovery import Discovery, StoryLead
+from ..dedupe import RunDedupe, run_dedupe
+from ..discovery import Discovery, ordered_context
+from ..frontier import Frontier, FrontierSettings
 from ..items import Page
-from ..links import FeedError, Link, links_from_feed, links_from_html, links_from_sitemap
+from ..links import (
+    FeedError,
+    Link,
+    declared_feeds,
+    iter_sitemap,
+    links_from_feed,
+    links_from_html,
+    sitemaps_from_robots,
+)
 from ..sites import Profile, profile_for
-from ..urls import looks_like_article, looks_like_feed, looks_like_sitemap
+from ..store import DONE, Lead
+from ..store.crawl import crawl_store
+from ..urls import (
+    is_pagination,
+    looks_like_article,
+    looks_like_feed,
+    looks_like_listing,
+    looks_like_robots,
+    looks_like_sitemap,
+    skip_reason,
+    story_score,
+)
 
 LISTING_PRIORITY = 10
+#: Scrapy priority added to discovery leads: among scheduled requests, they go first.
+DISCOVERY_PRIORITY = 100
+#: Lead priorities within a class (stories rank 0-5 by URL shape).
+PRIORITY = {"robots": 9, "sitemap": 8, "feed": 7, "start": 6, "listing": 5, "canonical": 6, "profile": 3}
 #: Sitemap indexes are followed this deep (index -> sitemap -> ...).
 SITEMAP_DEPTH = 3
+#: Leads added to the store at once while a sitemap is read.
+_BATCH = 1000
 
 
 def _lastmod_before(context: list[dict[str, Any]], since: str) -> bool:
@@ -63,17 +106,45 @@ def captured_at(response: Response) -> str:
     return iso_datetime(datetime.now(UTC))
 
 
-class NewsSpider(Spider):
-    """Base for news spiders: subclasses say what is a feed, a listing and an article."""
+def body_kind(response: Response) -> str:
+    """What a response holds, from its type and first bytes: ``sitemap``, ``feed``, ``html`` or ``other``."""
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    head = response.body[:2048].lstrip().lower()
+    if head[:2] == b"\x1f\x8b":
+        return "sitemap"  # a gzipped sitemap (sitemap.xml.gz)
+    if head.startswith(b"<?xml") or head.startswith(b"<rss") or "xml" in content_type:
+        if b"<urlset" in head or b"<sitemapindex" in head:
+            return "sitemap"
+        if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+            return "feed"
+    if "json" in content_type and b"jsonfeed.org" in head:
+        return "feed"
+    if "html" in content_type or (not content_type and b"<html" in head):
+        return "html"
+    return "other"
 
-    #: Listing pages are followed this many links deep from the start URLs.
-    listing_depth = 2
+
+class NewsSpider(Spider):
+    """Base for news spiders: subclasses say where to start and, through a profile, what is what."""
+
+    #: Read robots.txt (its ``Sitemap:`` lines, else ``/sitemap.xml``) and ``/feed/`` of the sites
+    #: whose pages a crawl starts from.
+    probe_entries = False
 
     def __init__(self, *args: Any, mirror: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mirror = mirror
+        #: ID anchors (and, for spiders that read archives, link context kept in memory)
         self.discovery = Discovery()
-        self.seen_discovery: set[str] = set()
+        self.frontier_settings = FrontierSettings()
+        self._frontier: Frontier | None = None
+        self._dedupe: RunDedupe | None = None
+        self._outstanding = 0
+        self._window = 32
+        self._flushed = 0.0
+        #: Marks this process's requests: a resumed crawl ignores those an earlier process left in
+        #: JOBDIR's request queue (the lead store issues them again).
+        self._process = secrets.token_hex(6)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -83,7 +154,25 @@ class NewsSpider(Spider):
             crawler.settings.set("EUSPIDER_MIRROR", spider.mirror, priority="spider")
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        settings = config.load(crawler.settings.get).frontier
+        depth_limit = crawler.settings.getint("DEPTH_LIMIT")
+        if crawler.settings.getpriority("EUSPIDER_DEPTH") is None and depth_limit > 0:
+            settings = FrontierSettings(depth_limit, settings.max_pages, settings.hold, settings.backlog)
+        spider.frontier_settings = settings
+        spider._window = max(32, 2 * crawler.settings.getint("CONCURRENT_REQUESTS"))
+        # The lead store under JOBDIR is the crawl's frontier; Scrapy's queue only ever holds the
+        # window in flight. Its disk queues write their size only on a clean close, so after a kill
+        # they would hand back stale requests and lose new ones: they keep the window in memory.
+        for disk, memory in (("SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE"),
+                             ("SCHEDULER_START_DISK_QUEUE", "SCHEDULER_START_MEMORY_QUEUE")):  # fmt: skip
+            if not crawler.settings.getpriority(disk):
+                crawler.settings.set(disk, crawler.settings.get(memory), "spider")
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.fetch_orphans, signal=signals.spider_idle)
+        crawler.signals.connect(spider._item_done, signal=signals.item_scraped)
+        crawler.signals.connect(spider._item_done, signal=signals.item_dropped)
+        crawler.signals.connect(spider._item_done, signal=signals.item_error)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
     # --- what subclasses may change -------------------------------------------------------------
@@ -98,6 +187,11 @@ class NewsSpider(Spider):
         if self.profile is not None:
             return self.profile if self.profile.covers(url) else None
         return profile_for(url)
+
+    def profiled(self, url: str) -> Profile | None:
+        """The profile whose URL patterns rule ``url``, if any."""
+        profile = self.profile_of(url)
+        return profile if profile is not None and (profile.article_urls or profile.listing_urls) else None
 
     def is_feed(self, url: str) -> bool:
         profile = self.profile_of(url)
@@ -118,83 +212,439 @@ class NewsSpider(Spider):
             return profile.is_listing_url(url)
         return False
 
-    # --- discovery ------------------------------------------------------------------------------
+    def on_site(self, url: str) -> bool:
+        domains = getattr(self, "allowed_domains", None)
+        return on_sites(url, domains) if domains else True
+
+    # --- the frontier ---------------------------------------------------------------------------
+
+    @property
+    def frontier(self) -> Frontier:
+        if self._frontier is None:
+            self._frontier = Frontier(crawl_store(self.crawler), self.frontier_settings)
+        return self._frontier
+
+    @property
+    def dedupe(self) -> RunDedupe:
+        if self._dedupe is None:
+            self._dedupe = run_dedupe(self.crawler)
+        return self._dedupe
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"euspider/{key}", count)
+
+    def admit(self, leads: Sequence[Lead]) -> None:
+        """Add leads to the store (new ones counted); learn ID anchors from their link context."""
+        for lead in leads:
+            if lead.context and lead.kind == "article":
+                self.discovery.learn(lead.url, lead.context, self.profile_of(lead.url))
+        refused = self.frontier.refused
+        new = self.frontier.add(leads)
+        if new:
+            self._stat("leads/new", len(new))
+        if self.frontier.refused > refused:
+            if not refused:
+                self.logger.warning(
+                    "EUSPIDER_MAX_PAGES=%d reached: further links are not fetched", self.frontier_settings.max_pages
+                )
+            self._stat("leads/skipped/limit", self.frontier.refused - refused)
+
+    def start_leads(self) -> Iterator[Lead]:
+        """The start pages as discovery leads (a robots.txt, sitemap, feed or page each)."""
+        for url in self.start_urls_list():
+            yield self.start_lead(canonical_url(url))
+
+    def start_lead(self, url: str) -> Lead:
+        if looks_like_robots(url):
+            return Lead(url, "robots", 0, PRIORITY["robots"], discovery=True)
+        if self.is_sitemap(url):
+            return Lead(url, "sitemap", 0, PRIORITY["sitemap"], discovery=True)
+        if self.is_feed(url):
+            return Lead(url, "feed", 0, PRIORITY["feed"], discovery=True)
+        return Lead(url, "listing", 0, PRIORITY["start"], discovery=True)
+
+    def probes(self, start_pages: Iterable[str]) -> Iterator[Lead]:
+        """robots.txt and the WordPress feed of each site a start page is on, as probes (their
+        absence is counted as ``euspider/discovery/absent``, not as a failure)."""
+        seen: set[str] = set()
+        for url in start_pages:
+            parts = urlsplit(url)
+            root = f"{parts.scheme}://{parts.netloc}"
+            if root in seen:
+                continue
+            seen.add(root)
+            yield Lead(root + "/robots.txt", "robots", 0, PRIORITY["robots"], True, meta={"euspider_probe": True})
+            yield Lead(root + "/feed/", "feed", 0, PRIORITY["feed"], True, meta={"euspider_probe": True})
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.start_urls_list():
-            yield self.discovery_request(url, depth=0)
+        batch: list[Lead] = []
+        pages: list[str] = []
+        for lead in self.start_leads():
+            batch.append(lead)
+            if lead.kind == "listing" and lead.depth == 0:
+                pages.append(lead.url)
+            if len(batch) >= _BATCH:
+                self.admit(batch)
+                batch = []
+        if self.probe_entries:
+            batch += self.probes(pages)
+        self.admit(batch)
+        for request in self.next_requests():
+            yield request
 
-    def discovery_request(self, url: str, depth: int) -> Request:
-        kind = "sitemap" if self.is_sitemap(url) else "feed" if self.is_feed(url) else "listing"
-        # listings and feeds are re-read on every run: never deduplicated across runs
-        # listings, feeds and sitemaps are read again on every run (and on resume), never filtered as
-        # seen by a persisted dupefilter; within a run, each is read once
-        self.seen_discovery.add(url)
+    def next_requests(self) -> list[Request]:
+        """Requests for the leads the frontier releases now, up to the window."""
+        free = self._window - self._outstanding
+        if free <= 0:
+            return []
+        requests = [self.request_for(lead) for lead in self.frontier.release(free)]
+        self._outstanding += len(requests)
+        now = time.monotonic()
+        if now - self._flushed > 0.5:
+            self.frontier.store.flush()
+            self._flushed = now
+        return requests
+
+    def pump(self) -> None:
+        """Refill the window (once it is half empty, so the store is asked in batches)."""
+        if self._outstanding > self._window // 2:
+            return
+        for request in self.next_requests():
+            self.crawler.engine.crawl(request)
+
+    def request_for(self, lead: Lead) -> Request:
+        meta: dict[str, Any] = {
+            "euspider_kind": lead.kind,
+            "euspider_depth": lead.depth,
+            "euspider_lead": lead.url,
+            "euspider_process": self._process,
+        }
+        meta.update(lead.meta)
+        if lead.kind == "article":
+            meta["euspider_link_context"] = ordered_context(lead.context)
+            meta["euspider_anchors"] = self.discovery.anchors_for(lead.url, self.profile_of(lead.url))
+        # dont_filter: the lead store decides what is fetched once; Scrapy's dupefilter would keep
+        # every fingerprint in memory (and across runs with JOBDIR)
         return Request(
-            url,
-            callback=self.parse_discovery,
-            errback=self.discovery_failed,
-            priority=LISTING_PRIORITY,
+            lead.url,
+            callback=self.parse_lead,
+            errback=self.lead_failed,
+            priority=(DISCOVERY_PRIORITY if lead.discovery else 0) + lead.priority,
             dont_filter=True,
-            meta={"euspider_kind": kind, "euspider_depth": depth},
+            meta=meta,
         )
 
-    def parse_discovery(self, response: Response) -> Iterator[Request]:
-        depth = int(response.meta.get("euspider_depth", 0))
-        kind = response.meta.get("euspider_kind", "listing")
-        self.crawler.stats.inc_value(f"euspider/discovery/{kind}")
-        if kind == "sitemap":
-            yield from self.parse_sitemap(response, depth)
+    def _settle(self) -> None:
+        self._outstanding = max(self._outstanding - 1, 0)
+
+    def _stale(self, meta: dict[str, Any]) -> bool:
+        """A request an earlier process of this crawl left in JOBDIR: the lead store has it again."""
+        if meta.get("euspider_process", self._process) == self._process:
+            return False
+        self._stat("leads/stale")
+        return True
+
+    def _request_dropped(self, request: Request) -> None:
+        lead = request.meta.get("euspider_lead")
+        if lead is not None and request.meta.get("euspider_process") == self._process:
+            self._settle()
+            self.frontier.done(lead)
+
+    def _item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
+        """A page's item has left the pipeline (written or dropped): its lead is done."""
+        meta = response.meta if response is not None else {}
+        lead = meta.get("euspider_lead")
+        if lead is not None and meta.get("euspider_process") == self._process and isinstance(item, Page | dict):
+            self.frontier.done(lead)
+
+    def spider_idle(self) -> None:
+        """Nothing in flight: release what waits; leads still claimed never came back."""
+        self._outstanding = 0
+        if self._frontier is None:
             return
-        for link in self.links(response):
-            if self.is_article(link.url):
-                self.discover(link.url, link.context)
-            elif (
-                depth < self.listing_depth
-                and link.url not in self.seen_discovery
-                and (self.is_listing(link.url) or self.is_feed(link.url))
-            ):
-                yield self.discovery_request(link.url, depth + 1)
+        lost = self.frontier.store.abandon()
+        if lost:
+            self._stat("leads/lost", len(lost))
+            self.logger.warning("%d requests never came back, e.g. %s", len(lost), lost[0])
+        self.pump()
+        if self._outstanding:
+            raise DontCloseSpider
+
+    # --- reading what came back -----------------------------------------------------------------
+
+    def parse_lead(self, response: Response) -> list[Page]:
+        if self._stale(response.meta):
+            return []
+        self._settle()
+        try:
+            return self.read(response)
+        finally:
+            self.pump()
+
+    def read(self, response: Response) -> list[Page]:
+        meta = response.meta
+        lead = meta.get("euspider_lead") or canonical_url(response.url)
+        kind, depth = meta.get("euspider_kind", "listing"), int(meta.get("euspider_depth", 0))
+        found = body_kind(response)
+        if kind == "robots":
+            self.read_robots(response, lead, depth)
+        elif found == "sitemap" or (kind == "sitemap" and found != "html"):
+            self.read_sitemap(response, depth)
+        elif found == "feed" or (kind == "feed" and found != "html"):
+            self.read_feed(response, depth)
+        elif kind in {"sitemap", "feed"}:  # a page where a feed or sitemap was expected (a soft 404)
+            self._stat("discovery/absent" if response.meta.get("euspider_probe") else f"discovery/bad_{kind}")
+            self.logger.debug("expected a %s, got a page: %s", kind, response.url)
+        elif found == "html" and isinstance(response, TextResponse):
+            return self.read_page(response, lead, kind, depth)
+        else:
+            self._stat("leads/not_html")
+            self.logger.debug("not a page, feed or sitemap: %s", response.url)
+        self.frontier.done(lead)
+        return []
+
+    def read_robots(self, response: Response, lead: str, depth: int) -> None:
+        self._stat("discovery/robots")
+        sitemaps = sitemaps_from_robots(response.body, response.url)
+        leads = [Lead(canonical_url(u), "sitemap", depth, PRIORITY["sitemap"], discovery=True) for u in sitemaps]
+        if not sitemaps and response.meta.get("euspider_probe"):
+            parts = urlsplit(lead)
+            probe = f"{parts.scheme}://{parts.netloc}/sitemap.xml"
+            leads.append(Lead(probe, "sitemap", depth, PRIORITY["sitemap"], True, meta={"euspider_probe": True}))
+        self.admit([lead for lead in leads if self.on_site(lead.url)])
 
     #: Sitemap entries whose lastmod is before this day are skipped (``-a since=YYYY-MM-DD``).
     since: str | None = None
 
-    def parse_sitemap(self, response: Response, depth: int) -> Iterator[Request]:
+    def read_sitemap(self, response: Response, depth: int) -> None:
+        self._stat("discovery/sitemap")
+        batch: list[Lead] = []
         try:
-            links, children = links_from_sitemap(response.body, response.url)
+            for entry in iter_sitemap(response.body, response.url):
+                url = canonical_url(entry.url)
+                if entry.child:
+                    if depth < SITEMAP_DEPTH and self.on_site(url):
+                        batch.append(Lead(url, "sitemap", depth + 1, PRIORITY["sitemap"], discovery=True))
+                    continue
+                if self.since and _lastmod_before(entry.context, self.since):
+                    self._stat("discovery/sitemap_old")
+                    continue
+                news = any(c["source"] == "link:sitemap-news" for c in entry.context)
+                found = self.entry_lead(url, entry.context, news=news)
+                if found is not None:
+                    batch.append(found)
+                if len(batch) >= _BATCH:
+                    self.admit(batch)
+                    batch = []
         except FeedError as err:
-            self.crawler.stats.inc_value("euspider/discovery/bad_sitemap")
+            self._stat("discovery/bad_sitemap")
             self.logger.warning("unreadable sitemap %s: %s", response.url, err)
-            return
-        if depth < SITEMAP_DEPTH:
-            for child in children:
-                if child not in self.seen_discovery:
-                    yield self.discovery_request(child, depth + 1)
-        for link in links:
-            news = any(c["source"] == "link:sitemap-news" for c in link.context)
-            if not (news or self.is_article(link.url)):
-                continue
-            if self.since and _lastmod_before(link.context, self.since):
-                self.crawler.stats.inc_value("euspider/discovery/sitemap_old")
-                continue
-            self.discover(link.url, link.context)
+        self.admit(batch)
 
-    def discovery_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest):  # robots.txt, offsite: already counted by Scrapy
+    def read_feed(self, response: Response, depth: int) -> None:
+        self._stat("discovery/feed")
+        try:
+            links = links_from_feed(response.body, response.url)
+        except FeedError as err:
+            self._stat("discovery/bad_feed")
+            self.logger.warning("unreadable feed %s: %s", response.url, err)
             return
-        self.crawler.stats.inc_value("euspider/discovery/failed")
-        self.logger.warning(
-            "discovery page failed: %s: %s",
-            failure.request.url if hasattr(failure, "request") else "?",
-            failure.getErrorMessage(),
+        leads = [self.entry_lead(canonical_url(link.url), link.context) for link in links]
+        self.admit([lead for lead in leads if lead is not None])
+
+    def entry_lead(self, url: str, context: list[dict[str, Any]], news: bool = False) -> Lead | None:
+        """A page a sitemap or feed lists: a story candidate whose own links are not followed."""
+        if not self.on_site(url):
+            self._stat("leads/skipped/offsite")
+            return None
+        profile = self.profiled(url)
+        if profile is not None:
+            if not (news or profile.is_article_url(url)):
+                return None
+            return Lead(url, "article", self.frontier_settings.max_depth, PRIORITY["profile"], context=context)
+        reason = skip_reason(url)
+        if reason is not None:
+            self._stat(f"leads/skipped/{reason}")
+            return None
+        if looks_like_feed(url) or looks_like_sitemap(url):
+            kind = "feed" if looks_like_feed(url) else "sitemap"
+            return Lead(url, kind, self.frontier_settings.max_depth, PRIORITY[kind], discovery=True)
+        return Lead(url, "article", self.frontier_settings.max_depth, story_score(url), context=context)
+
+    def read_page(self, response: TextResponse, lead: str, kind: str, depth: int) -> list[Page]:
+        url = canonical_url(response.url)
+        ignore_canonical = bool(response.meta.get("euspider_ignore_canonical"))
+        known = self.frontier.store.get(lead)
+        if known is not None and known.state == DONE and not ignore_canonical:
+            self._stat("leads/repeat")  # a resumed crawl fetched it twice
+            return []
+        if url != lead and not self.frontier.done(url) and not ignore_canonical:
+            self.dedupe.alias(lead, url, captured_at(response))  # redirected to a page read already
+            self.frontier.done(lead)
+            return []
+        try:
+            tree: HtmlElement | None = document_fromstring(response.text) if response.text.strip() else None
+        except (ParserError, ValueError):
+            tree = None
+        if tree is None:
+            self._stat("leads/unparseable")
+            self.frontier.done(lead)
+            return []
+        profile = self.profiled(url)
+        if profile is None or kind == "listing":
+            if depth < self.frontier_settings.max_depth:
+                self.follow(tree, url, depth)
+        canonical = None if ignore_canonical else declared_canonical(tree, url)
+        if canonical and canonical not in {url, lead} and self.is_alias(url, canonical):
+            self.alias_page(response, lead, url, canonical)
+            return []
+        if profile is not None and kind != "article":
+            self._stat("discovery/listing")
+            self.frontier.done(lead)
+            return []  # a profile's listing page: read for links only
+        if profile is None:
+            self._stat("discovery/page")
+        context = (
+            ordered_context(known.context) if known is not None else response.meta.get("euspider_link_context", [])
         )
+        return [
+            Page(
+                url=url,
+                body=response.body,
+                headers=headers_of(response),
+                status=response.status,
+                crawled_at=captured_at(response),
+                link_context=ordered_context(context),
+                anchors=[tuple(a) for a in self.discovery.anchors_for(url, self.profile_of(url))],  # type: ignore[misc]
+                warc=response.meta.get("euspider_warc"),
+            )
+        ]
+
+    def is_alias(self, url: str, canonical: str) -> bool:
+        """Whether a page's declared canonical address is another page of its site that carries its
+        story (a canonical pointing at the site's root from a deeper page is a broken template)."""
+        if site_of(canonical) != site_of(url) or not self.on_site(canonical):
+            return False
+
+        def root(address: str) -> bool:
+            parts = urlsplit(address)
+            return parts.path in {"", "/"} and not parts.query
+
+        return not root(canonical) or root(url)
+
+    def alias_page(self, response: Response, lead: str, url: str, canonical: str) -> None:
+        """``url`` names ``canonical`` as its address: fetch that page (with what the pages linking
+        to the alias said of it) and let it carry the record."""
+        self._stat("leads/alias")
+        known = self.frontier.store.get(lead)
+        context = known.context if known is not None else []
+        depth = known.depth if known is not None else self.frontier_settings.max_depth
+        self.admit([Lead(canonical, "article", depth, PRIORITY["canonical"], context=context)])
+        self.dedupe.alias(url, canonical, captured_at(response), {"callback": "parse_lead"})
+        if lead != url:
+            self.dedupe.alias(lead, canonical, captured_at(response), {"callback": "parse_lead"})
+        self.frontier.done(lead)
+        self.frontier.done(url)
+
+    def follow(self, tree: HtmlElement, page_url: str, depth: int) -> None:
+        """Links of a page (and the feeds it announces) as leads, one hop further from the start."""
+        leads = [
+            Lead(canonical_url(feed), "feed", depth + 1, PRIORITY["feed"], discovery=True)
+            for feed in declared_feeds(tree, page_url)
+            if self.on_site(feed)
+        ]
+        for link in links_from_html(tree, page_url):
+            found = self.link_lead(link, page_url, depth + 1)
+            if found is not None:
+                leads.append(found)
+        self.admit(leads)
+
+    def link_lead(self, link: Link, page_url: str, depth: int) -> Lead | None:
+        url = canonical_url(link.url)
+        if url == page_url:
+            return None
+        if not self.on_site(url):
+            self._stat("leads/skipped/offsite")
+            return None
+        profile = self.profiled(url)
+        if profile is not None:
+            if self.is_feed(url):
+                return Lead(url, "feed", depth, PRIORITY["feed"], discovery=True)
+            if profile.is_article_url(url):
+                return Lead(url, "article", depth, PRIORITY["profile"], context=link.context)
+            if profile.is_listing_url(url) and depth < self.frontier_settings.max_depth:
+                return Lead(url, "listing", depth, PRIORITY["listing"], discovery=True)
+            return None
+        reason = skip_reason(url)
+        if reason is not None:
+            self._stat(f"leads/skipped/{reason}")
+            return None
+        if looks_like_robots(url):
+            return None
+        if looks_like_sitemap(url):
+            return Lead(url, "sitemap", depth, PRIORITY["sitemap"], discovery=True)
+        if looks_like_feed(url):
+            return Lead(url, "feed", depth, PRIORITY["feed"], discovery=True)
+        if looks_like_listing(url):
+            hop = depth - 1 if is_pagination(url) else depth  # page 2 is as far from the start as page 1
+            return Lead(url, "listing", hop, PRIORITY["listing"], discovery=True, context=link.context)
+        return Lead(url, "article", depth, story_score(url), context=link.context)
+
+    def lead_failed(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        if self._stale(request.meta):
+            return
+        self._settle()
+        try:
+            meta = request.meta
+            lead = meta.get("euspider_lead") or request.url
+            self.frontier.done(lead)
+            discovery = meta.get("euspider_kind") != "article"
+            if failure.check(HttpError):
+                status = failure.value.response.status
+                if meta.get("euspider_probe"):
+                    self._stat("discovery/absent")
+                    self.logger.debug("no %s on this site (%d)", lead, status)
+                    return
+                if discovery:
+                    self._stat("discovery/failed")
+                    self.logger.warning("discovery page failed: %s: HTTP %d", request.url, status)
+            elif failure.check(IgnoreRequest):  # robots.txt, offsite, 304, done before: counted elsewhere
+                return
+            elif discovery:
+                self._stat("discovery/failed")
+                self.logger.warning("discovery page failed: %s: %s", request.url, failure.getErrorMessage())
+        finally:
+            self.pump()
+
+    def fetch_orphans(self) -> None:
+        """At the end of the crawl, an alias whose canonical page gave no story (it failed, or was no
+        story) carries the story itself: fetch it again, its canonical declaration ignored."""
+        if self._outstanding or self._dedupe is None:
+            return
+        orphans = self.dedupe.store.orphans()
+        for alias, saved in orphans:
+            self._stat("leads/alias_fallback")
+            self.logger.info("the canonical page of %s gave no story: the alias is read itself", alias)
+            if saved.get("callback") == "parse_article":
+                meta = {**saved.get("meta", {}), "euspider_ignore_canonical": True}
+                request = Request(alias, callback=self.parse_article, dont_filter=True, meta=meta)
+            else:
+                request = self.request_for(Lead(alias, "article", self.frontier_settings.max_depth))
+                request.meta["euspider_ignore_canonical"] = True
+                self._outstanding += 1
+            self.crawler.engine.crawl(request)
+        if orphans:
+            raise DontCloseSpider
+
+    # --- spiders that read pages from elsewhere (archives) ----------------------------------------
 
     def links(self, response: Response) -> list[Link]:
         if response.meta.get("euspider_kind") == "feed" or self.is_feed(response.url):
             try:
                 return links_from_feed(response.body, response.url)
             except FeedError as err:
-                self.crawler.stats.inc_value("euspider/discovery/bad_feed")
+                self._stat("discovery/bad_feed")
                 self.logger.warning("unreadable feed %s: %s", response.url, err)
                 return []
         if not isinstance(response, TextResponse) or not response.text.strip():
@@ -203,44 +653,32 @@ class NewsSpider(Spider):
         return links_from_html(tree, response.url)
 
     def discover(self, url: str, context: Iterable[dict[str, Any]] = ()) -> None:
-        """Note a story URL and the dates its linking page shows for it."""
+        """Note a story URL and the dates its linking page shows for it, in memory (archive readers)."""
         self.discovery.discover(url, context, self.profile_of(url))
 
-    # --- fetching -------------------------------------------------------------------------------
-
-    def spider_idle(self) -> None:
-        """Discovery is over when the crawl runs dry: request every discovered story."""
-        if not self.discovery.pending:
-            return
-        self.logger.info(
-            "discovery done: %d stories to fetch, %d dated IDs known",
-            len(self.discovery.pending),
-            len(self.discovery.anchors),
-        )
-        for request in self.story_requests():
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
-
-    def story_requests(self) -> Iterator[Request]:
-        """A request for every discovered story not requested yet."""
-        for lead in self.discovery.release(self.profile_of):
-            yield self.article_request(lead)
-
-    def article_request(self, lead: StoryLead) -> Request:
-        # dont_filter: a story's request must survive a crash between its dupefilter entry and its
-        # record; whether it is needed again is the run's and the crawl state's call, not the dupefilter's
-        return Request(
-            lead.url,
-            callback=self.parse_article,
-            dont_filter=True,
-            meta={
-                "euspider_kind": "article",
-                "euspider_link_context": lead.link_context,
-                "euspider_anchors": lead.anchors,
-            },
-        )
-
     def parse_article(self, response: Response) -> Iterator[Page]:
+        """A page read from elsewhere (an archive), with the link context its request carries. An
+        alias (a page naming another same-site page as its address) gives no record unless its
+        canonical page gives none (:meth:`fetch_orphans`)."""
+        if isinstance(response, TextResponse) and not response.meta.get("euspider_ignore_canonical"):
+            url = canonical_url(response.url)
+            try:
+                tree = document_fromstring(response.text) if response.text.strip() else None
+            except (ParserError, ValueError):
+                tree = None
+            canonical = declared_canonical(tree, url) if tree is not None else None
+            if canonical and canonical != url and self.is_alias(url, canonical):
+                self._stat("leads/alias")
+                keep = (
+                    "euspider_kind",
+                    "euspider_warc",
+                    "euspider_crawled_at",
+                    "euspider_link_context",
+                    "euspider_anchors",
+                )
+                saved = {"callback": "parse_article", "meta": {k: response.meta[k] for k in keep if k in response.meta}}
+                self.dedupe.alias(url, canonical, captured_at(response), saved)
+                return
         yield Page(
             url=response.url,
             body=response.body,

@@ -1,38 +1,34 @@
-"""Any news site: start from a homepage, section pages, RSS/Atom feeds or sitemaps, or a file of URLs.
+"""Any news site: start from a homepage, section pages, RSS/Atom/JSON feeds, sitemaps or robots.txt,
+or a file of URLs.
 
+    scrapy crawl news -a start=https://example.org/
     scrapy crawl news -a start=https://example.org/,https://example.org/feed/
     scrapy crawl news -a start=https://example.org/sitemap_index.xml -a since=2024-01-01
+    scrapy crawl news -a start=https://example.org/robots.txt
     scrapy crawl news -a urls=stories.txt
     scrapy crawl news -a start=https://xml.euobserver.com/rss.xml -a mirror=fixtures/euobserver
 
-A site with a profile (``euspider/sites/``, ``EUSPIDER_PROFILES``) is crawled by the profile's URL
-patterns; others by the usual shapes of news URLs (:mod:`euspider.urls`). The crawl stays on the
-start URLs' sites unless ``-a allowed=host1,host2`` says otherwise. Link context (feed ``pubDate``,
-sitemap dates, a listing's ``<time>``) travels with each story into its date evidence.
+From a page, the crawl also reads its site's robots.txt (the sitemaps it names, else
+``/sitemap.xml``), the WordPress feed ``/feed/`` and the feeds the page announces, and follows
+same-site links (``EUSPIDER_DEPTH``); every fetched page goes to the extractor, which decides whether
+it is a story. A site with a profile (``euspider/sites/``) is crawled by the profile's URL patterns.
+The crawl stays on the start URLs' sites unless ``-a allowed=host1,host2`` says otherwise. Link
+context (feed ``pubDate``, sitemap dates, a listing's ``<time>``) travels with each story into its
+date evidence. URLs given with ``-a urls=`` are fetched, not followed.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from scrapy import Request
-
-from ..sites import profile_for
+from ..canonical import canonical_url, site_of
+from ..store import Lead
+from ..urls import story_score
 from .base import NewsSpider as BaseNewsSpider
 
-
-def site_of(url: str) -> str:
-    """The site a URL belongs to: its profile's main host, else its host without the first label
-    when it has three or more (``xml.euobserver.com`` -> ``euobserver.com``)."""
-    profile = profile_for(url)
-    if profile is not None:
-        return profile.hosts[0]
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    labels = host.split(".")
-    return ".".join(labels[1:]) if len(labels) >= 3 and not host.replace(".", "").isdigit() else host
+__all__ = ["GenericNewsSpider", "site_of"]
 
 
 def _split(value: str | None) -> list[str]:
@@ -41,7 +37,7 @@ def _split(value: str | None) -> list[str]:
 
 class GenericNewsSpider(BaseNewsSpider):
     name = "news"
-    listing_depth = 1
+    probe_entries = True
 
     def __init__(
         self,
@@ -54,36 +50,35 @@ class GenericNewsSpider(BaseNewsSpider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.start_list = _split(start)
-        self.story_urls: list[str] = []
+        self.url_file: Path | None = None
+        first_urls: list[str] = []
         if urls:
-            path = Path(urls)
-            if not path.is_file():
+            self.url_file = Path(urls)
+            if not self.url_file.is_file():
                 raise ValueError(f"-a urls={urls!r}: no such file")
-            lines = path.read_text(encoding="utf-8").splitlines()
-            self.story_urls = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        if not self.start_list and not self.story_urls:
+            first_urls = [url for url, _ in zip(self._story_urls(), range(100), strict=False)]
+        if not self.start_list and not first_urls:
             raise ValueError("the news spider needs -a start=URL[,URL...] or -a urls=FILE")
-        self.allowed_domains = _split(allowed) or sorted({site_of(u) for u in self.start_list + self.story_urls} - {""})
+        # the sites of the start URLs (and of the file's first URLs)
+        self.allowed_domains = _split(allowed) or sorted({site_of(u) for u in self.start_list + first_urls} - {""})
         self.since = since
+
+    def _story_urls(self) -> Iterator[str]:
+        """The URL file, read as a stream (it may hold millions of lines)."""
+        if self.url_file is None:
+            return
+        with open(self.url_file, encoding="utf-8") as handle:
+            for raw in handle:
+                line = raw.strip()
+                if line and not line.startswith("#"):
+                    yield line
 
     def start_urls_list(self) -> list[str]:
         return self.start_list
 
-    def is_listing(self, url: str) -> bool:
-        if super().is_listing(url):
-            return True
-        profile = self.profile_of(url)
-        if profile is not None and profile.listing_urls:
-            return False
-        # without a profile, a section page is a short same-site path that is not a story
-        path = [s for s in urlsplit(url).path.split("/") if s]
-        return len(path) <= 1 and not self.is_article(url)
-
-    async def start(self) -> AsyncIterator[Request]:
-        for url in self.story_urls:
-            self.discover(url)
-        if not self.start_list:
-            for request in self.story_requests():  # only stories: nothing to discover first
-                yield request
-        async for request in super().start():
-            yield request
+    def start_leads(self) -> Iterator[Lead]:
+        yield from super().start_leads()
+        for given in self._story_urls():
+            url = canonical_url(given)
+            # a story named by the user: fetched, never followed further
+            yield Lead(url, "article", self.frontier_settings.max_depth, story_score(url))
