@@ -232,7 +232,7 @@ class ArticleExtractor:
                 f"the site's story body ({body_selector}) is absent: a page of promos or links only",
             )
         else:
-            skip = self._not_article(text, words, len(link_dates), titles, tree)
+            skip = self._not_article(text, words, len(link_dates), titles, tree=tree, url=url)
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, dates)
 
@@ -269,7 +269,7 @@ class ArticleExtractor:
         return Outcome(asdict(article), None, "", link_dates, dates)
 
     def _not_article(
-        self, text: str, words: int, dated_links: int, titles: frozenset[str], tree: HtmlElement
+        self, text: str, words: int, dated_links: int, titles: frozenset[str], *, tree: HtmlElement, url: str
     ) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
@@ -282,7 +282,13 @@ class ArticleExtractor:
             return "too_short", f"{words} words, fewer than {self.options.min_words}"
         # a page of teasers or of links (homepages, sections, archives): what a crawl of a site without
         # a profile fetches besides stories
-        return pagetype.judge(text, dated_links, titles, lambda: pagetype.link_texts(tree))
+        return pagetype.judge(
+            text,
+            dated_links,
+            titles,
+            links=lambda: pagetype.link_texts(tree),
+            teasers=lambda: pagetype.teaser_text(tree, url),
+        )
 
 
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")

@@ -13,10 +13,13 @@ consecutive paragraphs of prose, sentences of several words that end in a full s
   words: a video page, navigation and a caption), made mostly of the texts of links (an index of
   months or sections) or of teaser lines (the last page of a section, with a teaser or two);
 - a page showing dates beside :data:`DATED_LINKS` or more links to other pages, whose body is shorter
-  than :data:`LISTING_BODY_WORDS` words and whose text is itself made of teasers (several short lines
-  with a date, "4 May 2024 · Anna Berg", or next to no prose at all) is a listing. A story with a
-  "Latest news" side list keeps its body of hundreds of words, and the side list stays out of its
-  text; a short news brief still has a paragraph of story prose.
+  than :data:`LISTING_BODY_WORDS` words and whose text holds the teasers' date lines ("4 May 2024 ·
+  Anna Berg") is a listing;
+- so is a page whose prose lies mostly inside its teasers (the one-sentence summaries under the
+  headlines of a section page, which the text extractor may string together like paragraphs).
+
+A story with a "Latest news" side list keeps its body of hundreds of words outside the side list; a
+short news brief still has a paragraph of prose of its own.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterable
 
 from lxml.html import HtmlElement
 
-from .dom import visible_text
+from .dom import absolute, dated_item_container, norm_space, visible_text
 
 #: Words a line needs to count as prose.
 PROSE_WORDS = 8
@@ -38,6 +41,8 @@ DATED_LINKS = 5
 LISTING_BODY_WORDS = 60
 #: A text shorter than this needs one prose line to be a story.
 SHORT_WORDS = 30
+#: A block longer than this is no teaser (a whole article holding its own date).
+TEASER_CHARS = 600
 
 # full stops of Latin, CJK, Devanagari, Arabic, Armenian and Ethiopic scripts
 _SENTENCE_END = re.compile(r"(?:[.!?…]|[。！？।॥؟۔։።])(?:[\"'”’“‘»«)\]」』]*)(?=\s|$)|[。！？]")
@@ -94,28 +99,60 @@ def link_share(text: str, links: frozenset[str]) -> float:
     return sum(len(line) for line in lines if line in links) / total if total else 0.0
 
 
+def teaser_text(tree: HtmlElement, page_url: str) -> str:
+    """The text of the page's teasers: small blocks holding a date beside a link to another page."""
+    parts: list[str] = []
+    seen: set[HtmlElement] = set()  # the elements themselves: an id() of a freed lxml proxy is reused
+    for element in tree.iter("time"):
+        container = dated_item_container(element)
+        if container is None or container in seen:
+            continue
+        seen.add(container)
+        text = visible_text(container)
+        if len(text) <= TEASER_CHARS and _links_away(container, page_url):
+            parts.append(norm_space(text))
+    return "\n".join(parts)
+
+
+def _links_away(container: HtmlElement, page_url: str) -> bool:
+    """Whether a block links to another page with a title of two words or more."""
+    for anchor in container.iter("a"):
+        target = absolute(page_url, anchor.get("href"))
+        if target and target.rstrip("/") != page_url.rstrip("/") and len(visible_text(anchor).split()) >= 2:
+            return True
+    return False
+
+
 def judge(
     text: str,
     dated_links: int,
     titles: Iterable[str] = (),
     links: Callable[[], frozenset[str]] = frozenset,
+    teasers: Callable[[], str] = str,
 ) -> tuple[str, str] | None:
     """``(skip_reason, detail)`` for a page that is not a story by its text, else None. ``links``
-    gives the page's link texts (asked for only when the text has no prose)."""
+    gives the page's link texts and ``teasers`` its teasers' text (asked for only when needed)."""
     titles = frozenset(titles)
     body = body_words(text, titles)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
     if dated_links >= DATED_LINKS and body < LISTING_BODY_WORDS:
-        prose = sum(prose_words(line, titles) for line in text.split("\n"))
-        teasers = date_lines(text, titles)
-        if teasers >= 3 or prose < SHORT_WORDS:
+        dates = date_lines(text, titles)
+        if dates >= 3:
             return "listing", (
-                f"dates beside {dated_links} links to other pages, {teasers} teaser lines and no story body "
+                f"dates beside {dated_links} links to other pages, {dates} teaser lines and no story body "
                 f"({body} words of prose in a row)"
             )
+    if dated_links >= 2 and body:
+        prose = [line for line in lines if prose_words(line, titles)]
+        summaries = teasers()
+        inside = sum(len(line) for line in prose if norm_space(line) in summaries)
+        share = inside / sum(len(line) for line in prose)
+        if share >= 0.5:
+            return "listing", f"{share:.0%} of the prose is the summaries of teasers beside {dated_links} dated links"
     if body == 0:
-        teasers = date_lines(text, titles)
-        if dated_links and teasers >= min(dated_links, 2):  # the last page of a section: a teaser or two
-            return "listing", f"no sentence of prose, {teasers} teaser lines beside {dated_links} dated links"
+        dates = date_lines(text, titles)
+        if dated_links and dates >= min(dated_links, 2):  # the last page of a section: a teaser or two
+            return "listing", f"no sentence of prose, {dates} teaser lines beside {dated_links} dated links"
         if len(_WORD.findall(text)) < SHORT_WORDS:
             return "too_short", "no sentence of prose: navigation, captions or a player only"
         share = link_share(text, links())
