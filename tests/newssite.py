@@ -783,9 +783,11 @@ class Pages:
     def teaser(self, number: int, heading: str = "h2") -> str:
         story = self.site.story(number)
         when = story.published
+        # some sections show the story's summary under the headline, others only the date and byline
+        dek = f'<p class="teaser__dek">{escape(story.dek)}</p>' if list(SECTIONS).index(story.section) % 3 == 0 else ""
         return (
             f'<article class="teaser"><{heading} class="teaser__title"><a href="{story.path}">'
-            f"{escape(story.title)}</a></{heading}>"
+            f"{escape(story.title)}</a></{heading}>{dek}"
             f'<p class="teaser__meta"><time datetime="{when.isoformat()}">{_date_text(when)}</time> · '
             f"{escape(story.author)}</p></article>"
         )

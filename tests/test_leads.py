@@ -1,0 +1,181 @@
+"""The lead store and the frontier's release policy, on real SQLite files, with a clock we move."""
+
+from __future__ import annotations
+
+import pytest
+
+from euspider.frontier import Frontier, FrontierSettings
+from euspider.store import CLAIMED, DONE, WAITING, Lead
+from euspider.store.sqlite import LeadStoreError, SqliteLeadStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def story(url: str, *context: str, priority: int = 0) -> Lead:
+    items = [{"source": "link:listing", "raw": raw, "via": "https://news.example/"} for raw in context]
+    return Lead(f"https://news.example{url}", "article", 1, priority, context=items)
+
+
+def listing(url: str) -> Lead:
+    return Lead(f"https://news.example{url}", "listing", 1, 5, discovery=True)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqliteLeadStore(tmp_path / "leads.sqlite")
+    yield store
+    store.close()
+
+
+def test_a_lead_is_added_once_and_learns_more_context(store):
+    [new] = store.add([story("/a/1", "2024-05-03")], now=1.0)
+    assert new.seq == 1 and new.state == WAITING
+    assert store.add([story("/a/1", "2024-05-03"), story("/a/1", "3 May 2024")], now=2.0) == []
+    lead = store.get("https://news.example/a/1")
+    assert [c["raw"] for c in lead.context] == ["2024-05-03", "3 May 2024"]
+    [claimed] = store.take(5, discovery=False)
+    store.add([story("/a/1", "Fri, 03 May 2024 09:00:00 +0000")], now=3.0)  # in flight: still learns
+    assert len(store.get(claimed.url).context) == 3
+    assert store.finish(claimed.url) is True
+    store.add([story("/a/1", "2020-01-01")], now=4.0)  # done: nothing changes any more
+    assert len(store.get(claimed.url).context) == 3
+    assert store.finish(claimed.url) is False
+    assert store.counts() == {"waiting_discovery": 0, "waiting_stories": 0, "claimed": 0, "done": 1, "total": 1}
+
+
+def test_take_orders_by_priority_then_arrival(store):
+    store.add([story("/low", priority=0), story("/high", priority=4), story("/mid", priority=2)], now=1.0)
+    store.add([story("/high-2", priority=4)], now=2.0)
+    assert [lead.url.rsplit("/", 1)[1] for lead in store.take(10, discovery=False)] == ["high", "high-2", "mid", "low"]
+
+
+def test_stories_wait_for_the_discovery_known_when_they_were_found(store):
+    store.add([listing("/harbour/"), story("/a/1")], now=1.0)
+    [first] = store.take(1, discovery=True)
+    a1 = store.get("https://news.example/a/1")
+    assert a1.wait_for == first.seq  # found beside the listing: waits for it
+    assert store.watermark() == first.seq
+    assert store.take(5, discovery=False, before=store.watermark()) == []
+    store.add([listing("/harbour/page/2/"), story("/a/2")], now=2.0)
+    store.finish(first.url)
+    # /a/1 may go; /a/2 was found after page 2 was known, so it waits for page 2
+    assert [lead.url for lead in store.take(5, discovery=False, before=store.watermark())] == [a1.url]
+
+
+def test_resume_puts_claimed_leads_back(tmp_path):
+    path = tmp_path / "leads.sqlite"
+    store = SqliteLeadStore(path)
+    store.add([story(f"/a/{n}") for n in range(5)], now=1.0)
+    store.take(3, discovery=False)
+    store.claim_story("sha256:1", "https://news.example/a/0")
+    store.flush()
+    store.db.close()  # a killed process: no clean close
+    again = SqliteLeadStore(path)
+    assert again.counts()["claimed"] == 3
+    assert again.requeue() == 3
+    assert again.counts() == {"waiting_discovery": 0, "waiting_stories": 5, "claimed": 0, "done": 0, "total": 5}
+    assert again.claim_story("sha256:1", "https://news.example/a/9") == "https://news.example/a/0"
+    again.close(discard=True)
+    assert not path.exists()
+
+
+def test_a_temporary_store_leaves_nothing_behind():
+    store = SqliteLeadStore()
+    path = store.path
+    store.add([story("/a/1")], now=1.0)
+    store.close()
+    assert not path.exists()
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    path = tmp_path / "leads.sqlite"
+    path.write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(LeadStoreError, match="not a euspider lead store"):
+        SqliteLeadStore(path)
+
+
+def test_stories_of_a_run_and_aliases(store):
+    assert store.claim_story("sha256:aa", "https://news.example/world/26823") == "https://news.example/world/26823"
+    assert store.claim_story("sha256:aa", "https://news.example/9/26823") == "https://news.example/world/26823"
+    assert store.story_hash("https://news.example/world/26823") == "sha256:aa"
+    store.add_alias("https://news.example/go/1", "https://news.example/world/26823")
+    store.add_alias("https://news.example/go/2", "https://news.example/gone", {"callback": "parse_lead"})
+    assert store.aliases("https://news.example/world/26823") == ["https://news.example/go/1"]
+    # the canonical page of /go/2 gave no story: it is an orphan, handed back once
+    assert store.orphans() == [("https://news.example/go/2", {"callback": "parse_lead"})]
+    assert store.orphans() == []
+
+
+def test_abandon_marks_lost_requests_done(store):
+    store.add([story("/a/1"), story("/a/2")], now=1.0)
+    store.take(1, discovery=False)
+    assert store.abandon() == ["https://news.example/a/1"]
+    assert store.get("https://news.example/a/1").state == DONE
+    assert store.get("https://news.example/a/2").state == WAITING
+
+
+# --- the frontier --------------------------------------------------------------------------------
+
+
+def test_discovery_goes_first_and_stories_follow_the_pages_that_found_them(store):
+    clock = Clock()
+    frontier = Frontier(store, FrontierSettings(hold=10, backlog=1000), clock)
+    frontier.add([listing("/"), story("/a/1")])
+    first = frontier.release(10)
+    assert [lead.kind for lead in first] == ["listing"]  # /a/1 waits for the homepage
+    frontier.add([listing("/harbour/"), story("/a/2")])  # links found on the homepage
+    frontier.done(first[0].url)
+    second = frontier.release(10)
+    # /a/1 waited for the homepage only; /a/2 for the section page found with it
+    assert sorted(lead.url for lead in second) == ["https://news.example/a/1", "https://news.example/harbour/"]
+    assert store.get("https://news.example/a/2").state == WAITING
+    frontier.done("https://news.example/harbour/")
+    assert [lead.url for lead in frontier.release(10)] == ["https://news.example/a/2"]
+
+
+def test_a_slow_discovery_holds_stories_only_so_long(store):
+    clock = Clock()
+    frontier = Frontier(store, FrontierSettings(hold=5, backlog=1000), clock)
+    frontier.add([listing("/"), listing("/slow/"), story("/a/1")])
+    frontier.release(1)  # the homepage: in flight, slowly
+    assert [lead.url for lead in frontier.release(10)] == ["https://news.example/slow/"]
+    clock.now += 4.9
+    assert frontier.release(10) == []
+    clock.now += 0.2
+    assert [lead.url for lead in frontier.release(10)] == ["https://news.example/a/1"]
+
+
+def test_a_large_backlog_streams_without_waiting_for_discovery(store):
+    frontier = Frontier(store, FrontierSettings(hold=3600, backlog=100), Clock())
+    frontier.add([Lead("https://news.example/sitemap-2.xml", "sitemap", 1, 8, discovery=True)])
+    frontier.add([story(f"/a/{n}") for n in range(250)])  # the first sitemap's stories
+    released = frontier.release(40)
+    kinds = [lead.kind for lead in released]
+    assert kinds.count("sitemap") == 1
+    assert kinds.count("article") == 39  # half the window at least goes to stories
+
+
+def test_max_pages_bounds_what_is_admitted(store):
+    frontier = Frontier(store, FrontierSettings(max_pages=3), Clock())
+    frontier.add([story(f"/a/{n}") for n in range(2)])
+    frontier.add([story("/a/1", "2024-05-03"), story("/a/2"), story("/a/3"), story("/a/4")])
+    assert store.counts()["total"] == 3
+    assert store.get("https://news.example/a/2") is not None and store.get("https://news.example/a/3") is None
+    frontier.add([story("/a/5"), story("/a/1", "3 May 2024")])
+    assert store.get("https://news.example/a/5") is None
+    assert frontier.refused == 3
+    assert len(store.get("https://news.example/a/1").context) == 2  # a known lead still learns
+
+
+def test_claimed_state_survives_in_counts(store):
+    store.add([listing("/"), story("/a/1")], now=1.0)
+    store.take(1, discovery=True)
+    counts = store.counts()
+    assert counts["claimed"] == 1 and counts["waiting_stories"] == 1
+    assert store.get("https://news.example/").state == CLAIMED
