@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 from .store import Lead, LeadStore
 
+#: Sitemaps fetched and read at the same time.
+SITEMAPS_AT_ONCE = 2
+
 
 @dataclass(frozen=True)
 class FrontierSettings:
@@ -49,17 +52,27 @@ class Frontier:
         """Admit leads (new ones up to ``max_pages``; known ones get their context merged)."""
         if not leads:
             return []
-        if self.full:
-            known = [lead for lead in leads if self.store.get(lead.url) is not None]
-            self.refused += len(leads) - len(known)
-            leads = known
+        if self.admitted + len(leads) > self.settings.max_pages:  # near the limit: count the new ones
+            room = self.settings.max_pages - self.admitted
+            kept, seen = [], set()
+            for lead in leads:
+                if self.store.get(lead.url) is not None or lead.url in seen:
+                    kept.append(lead)
+                elif room > 0:
+                    kept.append(lead)
+                    seen.add(lead.url)
+                    room -= 1
+                else:
+                    self.refused += 1
+            leads = kept
         new = self.store.add(leads, self.clock())
         self.admitted += len(new)
         return new
 
-    def release(self, slots: int) -> list[Lead]:
+    def release(self, slots: int, sitemaps: int = SITEMAPS_AT_ONCE) -> list[Lead]:
         """Claim up to ``slots`` leads to fetch now: discovery leads first, but when stories may go,
-        half the slots are theirs, so a long discovery never starves them."""
+        half the slots are theirs, so a long discovery never starves them. At most ``sitemaps``
+        sitemaps go out (a sitemap of 50,000 URLs is a megabyte to hold and seconds to read)."""
         if slots <= 0:
             return []
         counts = self.store.counts()
@@ -68,7 +81,10 @@ class Frontier:
         if before is not None:
             share = slots // 2 if counts["waiting_discovery"] else slots
             stories = self.store.take(max(share, 1), discovery=False, before=before)
-        found = self.store.take(slots - len(stories), discovery=True) if counts["waiting_discovery"] else []
+        found: list[Lead] = []
+        if counts["waiting_discovery"]:
+            found = self.store.take(min(sitemaps, slots - len(stories)), discovery=True, kinds=("sitemap",))
+            found += self.store.take(slots - len(stories) - len(found), discovery=True, exclude=("sitemap",))
         if before is not None and len(stories) + len(found) < slots:
             stories += self.store.take(slots - len(stories) - len(found), discovery=False, before=before)
         return found + stories

@@ -169,28 +169,40 @@ def iter_sitemap(body: bytes, sitemap_url: str) -> Iterator[SitemapEntry]:
     if data[:1] != b"<":
         raise FeedError("not XML")
     parser = etree.iterparse(
-        io.BytesIO(data), events=("end",), resolve_entities=False, no_network=True, recover=True, huge_tree=False
+        io.BytesIO(data),
+        events=("end",),
+        tag=("{*}url", "{*}sitemap"),
+        resolve_entities=False,
+        no_network=True,
+        recover=True,
+        huge_tree=False,
     )
     found = False
     try:
         for _, node in parser:
-            kind = _local(node.tag)
-            if kind not in {"url", "sitemap"}:
-                continue
             found = True
-            loc = _child_text(node, "loc")
-            target = absolute(sitemap_url, loc) if loc else None
+            child = _local(node.tag) == "sitemap"
+            loc = lastmod = published = None
+            for part in node:
+                name = _local(part.tag)
+                if name == "loc":
+                    loc = (part.text or "").strip()
+                elif name == "lastmod":
+                    lastmod = (part.text or "").strip() or None
+                elif name == "news" and not child:
+                    for item in part.iter():
+                        if _local(item.tag) == "publication_date" and (item.text or "").strip():
+                            published = item.text.strip()
+            target = loc if loc and loc.startswith(("http://", "https://")) and " " not in loc else None
+            if target is None and loc:
+                target = absolute(sitemap_url, loc)
             if target and target.startswith(("http://", "https://")):
                 context = []
-                if kind == "url":
-                    for child in node.iter():
-                        if _local(child.tag) == "publication_date" and (child.text or "").strip():
-                            raw = child.text.strip()
-                            context.append({"source": "link:sitemap-news", "raw": raw, "via": sitemap_url})
-                    lastmod = _child_text(node, "lastmod")
-                    if lastmod:
-                        context.append({"source": "link:sitemap", "raw": lastmod, "via": sitemap_url})
-                yield SitemapEntry(target, kind == "sitemap", context)
+                if published:
+                    context.append({"source": "link:sitemap-news", "raw": published, "via": sitemap_url})
+                if lastmod and not child:
+                    context.append({"source": "link:sitemap", "raw": lastmod, "via": sitemap_url})
+                yield SitemapEntry(target, child, context)
             # free what is read: the parsed tree does not grow with the file
             node.clear()
             parent = node.getparent()

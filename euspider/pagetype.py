@@ -108,6 +108,8 @@ def teaser_text(tree: HtmlElement, page_url: str) -> str:
         if container is None or container in seen:
             continue
         seen.add(container)
+        if container.find(".//h1") is not None:  # the page's own headline: its article, not a teaser
+            continue
         text = visible_text(container)
         if len(text) <= TEASER_CHARS and _links_away(container, page_url):
             parts.append(norm_space(text))
@@ -142,7 +144,7 @@ def judge(
                 f"dates beside {dated_links} links to other pages, {dates} teaser lines and no story body "
                 f"({body} words of prose in a row)"
             )
-    if dated_links >= 2 and body:
+    if dated_links and body:
         prose = [line for line in lines if prose_words(line, titles)]
         summaries = teasers()
         inside = sum(len(line) for line in prose if norm_space(line) in summaries)

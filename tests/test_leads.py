@@ -49,6 +49,11 @@ def test_a_lead_is_added_once_and_learns_more_context(store):
     assert store.counts() == {"waiting_discovery": 0, "waiting_stories": 0, "claimed": 0, "done": 1, "total": 1}
 
 
+def test_the_same_date_twice_on_one_page_is_one_item(store):
+    store.add([story("/a/1", "2023-02-03T14:05:00+01:00", "2023-02-03T14:05:00+01:00")], now=1.0)
+    assert len(store.get("https://news.example/a/1").context) == 1
+
+
 def test_take_orders_by_priority_then_arrival(store):
     store.add([story("/low", priority=0), story("/high", priority=4), story("/mid", priority=2)], now=1.0)
     store.add([story("/high-2", priority=4)], now=2.0)

@@ -52,6 +52,7 @@ def page(main: str, aside: str = "") -> bytes:
         (page("<h1>Harbour</h1>" + "".join(teaser(n) for n in range(1, 11))), "/harbour/", "listing"),
         (page("<h1>Council</h1>" + "".join(teaser(n, dek=True) for n in range(1, 11))), "/council/", "listing"),
         (page("<h1>Sport – page 9</h1>" + teaser(1) + teaser(2)), "/sport/page/9/", "listing"),
+        (page("<h1>Archive: May 2025, page 2</h1>" + teaser(3, dek=True)), "/archive/2025/05/?page=2", "listing"),
         (
             page("<h1>Archive</h1><ul>" + "".join(f'<li><a href="/archive/2025/{m:02d}/">{m} / 2025</a></li>' for m in range(1, 13)) + "</ul>" + "<ul>" + "".join(f'<li><a href="/archive/2024/{m:02d}/">Month {m} of 2024</a></li>' for m in range(1, 13)) + "</ul>"),
             "/archive/",
@@ -70,6 +71,16 @@ def page(main: str, aside: str = "") -> bytes:
         ),
         (
             page(
+                '<article><h1>Quay closed</h1><time datetime="2025-06-02T08:00:00+02:00">2 June 2025</time>'
+                "<p>The old quay is closed to cars until Friday while divers inspect the wall, the harbour "
+                'authority said. <a href="/a/12">The inspection plan</a> was agreed last month.</p></article>',
+                latest(),
+            ),
+            "/a/78",
+            None,
+        ),
+        (
+            page(
                 "<article><h1>Ten winter walks</h1><ol>"
                 + "".join(f"<li><h3>Walk {n}</h3><p>A loop of {n} kilometres past the old quay and the dunes, with a café halfway round.</p></li>" for n in range(1, 11))
                 + "</ol></article>",
@@ -79,8 +90,8 @@ def page(main: str, aside: str = "") -> bytes:
             None,
         ),
     ],
-    ids=["section", "section-with-deks", "last-page", "archive-index", "video", "story-with-side-list", "news-brief",
-         "listicle"],
+    ids=["section", "section-with-deks", "last-page", "last-page-one-teaser", "archive-index", "video",
+         "story-with-side-list", "news-brief", "brief-with-its-date-and-a-link", "listicle"],
 )  # fmt: skip
 def test_story_or_not(html, url, reason):
     outcome = ArticleExtractor().extract(html, f"https://news.example{url}", crawled_at=CAPTURED)

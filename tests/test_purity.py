@@ -16,6 +16,12 @@ PURE = [
     "euspider.mirror",
     "euspider.boilerplate",
     "euspider.schema",
+    "euspider.canonical",
+    "euspider.urls",
+    "euspider.pagetype",
+    "euspider.frontier",
+    "euspider.store",
+    "euspider.store.sqlite",
 ]
 
 

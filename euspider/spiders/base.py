@@ -37,6 +37,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from .. import config
@@ -44,7 +45,7 @@ from ..canonical import canonical_url, declared_canonical, on_sites, site_of
 from ..dates.parse import iso_datetime, parse_date
 from ..dedupe import RunDedupe, run_dedupe
 from ..discovery import Discovery, ordered_context
-from ..frontier import Frontier, FrontierSettings
+from ..frontier import SITEMAPS_AT_ONCE, Frontier, FrontierSettings
 from ..items import Page
 from ..links import (
     FeedError,
@@ -76,8 +77,8 @@ DISCOVERY_PRIORITY = 100
 PRIORITY = {"robots": 9, "sitemap": 8, "feed": 7, "start": 6, "listing": 5, "canonical": 6, "profile": 3}
 #: Sitemap indexes are followed this deep (index -> sitemap -> ...).
 SITEMAP_DEPTH = 3
-#: Leads added to the store at once while a sitemap is read.
-_BATCH = 1000
+#: Leads added to the store at once while a sitemap is read (the reactor runs between batches).
+_BATCH = 500
 
 
 def _lastmod_before(context: list[dict[str, Any]], since: str) -> bool:
@@ -104,6 +105,14 @@ def captured_at(response: Response) -> str:
         if parsed is not None and isinstance(parsed.value, datetime):
             return iso_datetime(parsed.value.astimezone(UTC))
     return iso_datetime(datetime.now(UTC))
+
+
+async def _pause() -> None:
+    """Let the reactor run the other work due (downloads, other callbacks) before going on."""
+    from twisted.internet import reactor
+    from twisted.internet.task import deferLater
+
+    await maybe_deferred_to_future(deferLater(reactor, 0, lambda: None))
 
 
 def body_kind(response: Response) -> str:
@@ -140,6 +149,7 @@ class NewsSpider(Spider):
         self._frontier: Frontier | None = None
         self._dedupe: RunDedupe | None = None
         self._outstanding = 0
+        self._sitemaps = 0  # sitemaps in flight or being read
         self._window = 32
         self._flushed = 0.0
         #: Marks this process's requests: a resumed crawl ignores those an earlier process left in
@@ -297,8 +307,10 @@ class NewsSpider(Spider):
         free = self._window - self._outstanding
         if free <= 0:
             return []
-        requests = [self.request_for(lead) for lead in self.frontier.release(free)]
+        leads = self.frontier.release(free, sitemaps=max(SITEMAPS_AT_ONCE - self._sitemaps, 0))
+        requests = [self.request_for(lead) for lead in leads]
         self._outstanding += len(requests)
+        self._sitemaps += sum(lead.kind == "sitemap" for lead in leads)
         now = time.monotonic()
         if now - self._flushed > 0.5:
             self.frontier.store.flush()
@@ -348,6 +360,7 @@ class NewsSpider(Spider):
         lead = request.meta.get("euspider_lead")
         if lead is not None and request.meta.get("euspider_process") == self._process:
             self._settle()
+            self._sitemap_done(request.meta)
             self.frontier.done(lead)
 
     def _item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
@@ -359,7 +372,7 @@ class NewsSpider(Spider):
 
     def spider_idle(self) -> None:
         """Nothing in flight: release what waits; leads still claimed never came back."""
-        self._outstanding = 0
+        self._outstanding = self._sitemaps = 0
         if self._frontier is None:
             return
         lost = self.frontier.store.abandon()
@@ -372,16 +385,21 @@ class NewsSpider(Spider):
 
     # --- reading what came back -----------------------------------------------------------------
 
-    def parse_lead(self, response: Response) -> list[Page]:
+    async def parse_lead(self, response: Response) -> list[Page]:
         if self._stale(response.meta):
             return []
         self._settle()
         try:
-            return self.read(response)
+            return await self.read(response)
         finally:
+            self._sitemap_done(response.meta)
             self.pump()
 
-    def read(self, response: Response) -> list[Page]:
+    def _sitemap_done(self, meta: dict[str, Any]) -> None:
+        if meta.get("euspider_kind") == "sitemap":
+            self._sitemaps = max(self._sitemaps - 1, 0)
+
+    async def read(self, response: Response) -> list[Page]:
         meta = response.meta
         lead = meta.get("euspider_lead") or canonical_url(response.url)
         kind, depth = meta.get("euspider_kind", "listing"), int(meta.get("euspider_depth", 0))
@@ -389,7 +407,7 @@ class NewsSpider(Spider):
         if kind == "robots":
             self.read_robots(response, lead, depth)
         elif found == "sitemap" or (kind == "sitemap" and found != "html"):
-            self.read_sitemap(response, depth)
+            await self.read_sitemap(response, depth)
         elif found == "feed" or (kind == "feed" and found != "html"):
             self.read_feed(response, depth)
         elif kind in {"sitemap", "feed"}:  # a page where a feed or sitemap was expected (a soft 404)
@@ -416,7 +434,9 @@ class NewsSpider(Spider):
     #: Sitemap entries whose lastmod is before this day are skipped (``-a since=YYYY-MM-DD``).
     since: str | None = None
 
-    def read_sitemap(self, response: Response, depth: int) -> None:
+    async def read_sitemap(self, response: Response, depth: int) -> None:
+        """Entries in batches, handing the reactor back between them: a sitemap of 50,000 URLs takes
+        seconds to read, and downloads and stories go on meanwhile."""
         self._stat("discovery/sitemap")
         batch: list[Lead] = []
         try:
@@ -436,6 +456,8 @@ class NewsSpider(Spider):
                 if len(batch) >= _BATCH:
                     self.admit(batch)
                     batch = []
+                    self.pump()
+                    await _pause()
         except FeedError as err:
             self._stat("discovery/bad_sitemap")
             self.logger.warning("unreadable sitemap %s: %s", response.url, err)
@@ -504,9 +526,7 @@ class NewsSpider(Spider):
             return []  # a profile's listing page: read for links only
         if profile is None:
             self._stat("discovery/page")
-        context = (
-            ordered_context(known.context) if known is not None else response.meta.get("euspider_link_context", [])
-        )
+        context = known.context if known is not None else response.meta.get("euspider_link_context", [])
         return [
             Page(
                 url=url,
@@ -595,6 +615,7 @@ class NewsSpider(Spider):
         if self._stale(request.meta):
             return
         self._settle()
+        self._sitemap_done(request.meta)
         try:
             meta = request.meta
             lead = meta.get("euspider_lead") or request.url

@@ -23,7 +23,7 @@ which URLs declared another as their canonical address (aliases), for the within
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,9 +58,18 @@ class LeadStore(ABC):
         not done gets the new link context merged in and keeps the smaller depth."""
 
     @abstractmethod
-    def take(self, count: int, *, discovery: bool, before: int | None = None) -> list[Lead]:
+    def take(
+        self,
+        count: int,
+        *,
+        discovery: bool,
+        before: int | None = None,
+        kinds: Collection[str] | None = None,
+        exclude: Collection[str] = (),
+    ) -> list[Lead]:
         """Claim up to ``count`` waiting leads, highest priority first, then oldest; stories only
-        with ``wait_for < before`` when ``before`` is given."""
+        with ``wait_for < before`` when ``before`` is given; discovery leads only of ``kinds`` (all
+        when None) and not of ``exclude``."""
 
     @abstractmethod
     def finish(self, url: str) -> bool:

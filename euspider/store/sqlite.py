@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +128,12 @@ class SqliteLeadStore(LeadStore):
         for start in range(0, len(ordered), _CHUNK):
             chunk: dict[str, Lead] = {}
             for lead in ordered[start : start + _CHUNK]:
-                if lead.url in chunk:
-                    merge_context(chunk[lead.url].context, lead.context)
+                if lead.url not in chunk:
+                    chunk[lead.url], context = lead, lead.context
+                    lead.context = []  # the same date twice on one page is one item
+                    merge_context(lead.context, context)
                 else:
-                    chunk[lead.url] = lead
+                    merge_context(chunk[lead.url].context, lead.context)
             marks = ",".join("?" * len(chunk))
             known = db.execute(
                 f"SELECT url, state, depth, context FROM leads WHERE url IN ({marks})",  # noqa: S608 - placeholders only
@@ -169,15 +171,30 @@ class SqliteLeadStore(LeadStore):
             db.executemany(f"INSERT INTO leads ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)  # noqa: S608
         return new
 
-    def take(self, count: int, *, discovery: bool, before: int | None = None) -> list[Lead]:
+    def take(
+        self,
+        count: int,
+        *,
+        discovery: bool,
+        before: int | None = None,
+        kinds: Collection[str] | None = None,
+        exclude: Collection[str] = (),
+    ) -> list[Lead]:
         if count <= 0:
             return []
         db = self._write()
         if discovery:
+            where, values = "", []
+            if kinds is not None:
+                where += f" AND kind IN ({','.join('?' * len(kinds))})"
+                values += list(kinds)
+            if exclude:
+                where += f" AND kind NOT IN ({','.join('?' * len(exclude))})"
+                values += list(exclude)
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM leads WHERE state = 0 AND discovery = 1"  # noqa: S608 - constant columns
+                f"SELECT {_COLUMNS} FROM leads WHERE state = 0 AND discovery = 1{where}"  # noqa: S608 - placeholders
                 " ORDER BY priority DESC, seq LIMIT ?",
-                (count,),
+                (*values, count),
             ).fetchall()
         else:
             rows = []
