@@ -5,8 +5,10 @@ no record for anything else, duplicates written once at the canonical URL."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -149,3 +151,51 @@ def test_a_tracking_parameter_gives_one_record_at_the_clean_url(tmp_path):
         assert sorted(by_url) == sorted(clean)
         assert not [r for r in server.requests if "utm_" in r]
         assert all(server.requests.count(url.removeprefix(server.base_url)) == 1 for url in clean)
+
+
+def test_stopped_with_sigterm_and_run_again_every_story_once(tmp_path):
+    """A scheduled crawl stopped the way a service manager stops it resumes from its lead store: the
+    sitemaps are not read again, and every story is written once across the two processes."""
+    with NewsSiteServer(NewsSite(120, seed=41)) as server:
+        command = [
+            sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start={server.base_url}/robots.txt", *FAST,
+            "-s", f"JOBDIR={tmp_path / 'job'}", "-s", f"EUSPIDER_RUN_DIR={tmp_path / 'runs'}",
+            "-s", "CONCURRENT_REQUESTS=2", "-s", "EUSPIDER_WORKERS=1",
+        ]  # fmt: skip
+
+        def written() -> int:
+            return sum(len(p.read_bytes().splitlines()) for p in (tmp_path / "runs").glob("*.jsonl"))
+
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if (tmp_path / "runs").exists() and written() >= 20:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=120) == 0
+        first = written()
+        assert 20 <= first < 120
+        assert (tmp_path / "job" / "euspider-leads.sqlite").exists()  # stopped, not finished: kept
+        sitemaps = [r for r in server.requests if r.startswith("/sitemap")]
+
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "resuming with the lead store" in result.stderr
+        assert [r for r in server.requests if r.startswith("/sitemap")] == sitemaps
+        [output] = (tmp_path / "runs").glob("*.jsonl")  # one run, continued
+        records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+        check_stories(server.site, records)
+        assert not (tmp_path / "job" / "euspider-leads.sqlite").exists()  # finished: the next run starts afresh
+
+
+@pytest.mark.slow
+def test_a_sitemap_of_200000_urls_streams_records(tmp_path):
+    """Sitemaps listing 200,000 stories, stopped after 300 records: each record a story, none twice
+    (the figures, time and memory, are bench/discovery.py's)."""
+    with NewsSiteServer(NewsSite(sitemap_urls=200_000, seed=3)) as server:
+        records, log = crawl(f"{server.base_url}/robots.txt", tmp_path / "out.jsonl", "-s", "CLOSESPIDER_ITEMCOUNT=300")
+        urls = [r["url"] for r in records]
+        assert len(urls) >= 300 and len(set(urls)) == len(urls)
+        assert all(server.site.paths.get(u.removeprefix(server.base_url), 0) > 0 for u in urls)
+        assert stat(log, "euspider/leads/new") > 20_000
