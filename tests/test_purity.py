@@ -16,6 +16,10 @@ PURE = [
     "euspider.mirror",
     "euspider.boilerplate",
     "euspider.schema",
+    "euspider.language",
+    "euspider.neardup",
+    "euspider.arrow",
+    "euspider.card",
 ]
 
 
