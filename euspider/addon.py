@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from scrapy.settings import BaseSettings
 
-from .exporters import JsonLinesExporter
+from .dedup import NearDuplicatePipeline
+from .exporters import JsonLinesExporter, ParquetExporter
 from .incremental import ConditionalRequestMiddleware, RunPipeline
 from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
 from .pipelines import ExtractPipeline
@@ -15,6 +16,7 @@ from .pipelines import ExtractPipeline
 #: Where the components sit in Scrapy's chains. The mirror goes late in the downloader chain so
 #: robots.txt and the offsite filter see the site's own URL first.
 PIPELINE_ORDER = 300
+NEARDUP_ORDER = 500  # after extraction, before the run's output is written
 RUN_ORDER = 800  # after extraction: writes the run's output and keeps the crawl state
 CONDITIONAL_ORDER = 900  # before the mirror, which re-issues requests to its local server
 MIRROR_ORDER = 950
@@ -35,8 +37,10 @@ class Addon:
         exporters = settings.getdict("FEED_EXPORTERS")
         for name in ("jsonl", "jsonlines"):
             exporters.setdefault(name, JsonLinesExporter)
+        exporters.setdefault("parquet", ParquetExporter)
         settings.set("FEED_EXPORTERS", exporters, "addon")
         settings.set("FEED_EXPORT_ENCODING", "utf-8", "addon")
+        settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", NearDuplicatePipeline, NEARDUP_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", RunPipeline, RUN_ORDER)
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, CONDITIONAL_ORDER

@@ -15,6 +15,7 @@ from typing import Any
 
 from .dates import DateSettings
 from .extract import ExtractOptions
+from .neardup import NearDuplicateSettings
 from .sites import Profile, ProfileError, builtin_profiles, load_profile_file
 from .workers import PoolSettings, default_workers
 
@@ -117,6 +118,30 @@ SETTINGS: tuple[Setting, ...] = (
         PoolSettings.max_in_flight,
         "Pages handed to the workers at once (backpressure); 0 means twice the number of workers.",
     ),
+    Setting(
+        "EUSPIDER_NEARDUP_ENABLED",
+        NearDuplicateSettings.enabled,
+        "Look for near-duplicate stories (MinHash over word 5-grams) and name the earlier record in "
+        "`near_duplicate_of`.",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_THRESHOLD",
+        NearDuplicateSettings.threshold,
+        "Estimated Jaccard similarity (0 to 1) from which a story is a near copy of an earlier one.",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_DROP",
+        NearDuplicateSettings.drop,
+        "Drop near copies instead of writing them with `near_duplicate_of` (counted in "
+        "`euspider/neardup/dropped`, logged with the URL of both).",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_INDEX",
+        NearDuplicateSettings.index,
+        "The near-duplicate index (SQLite) to keep across runs, e.g. one for several spiders. Default: "
+        "beside `EUSPIDER_STATE` (`<state>.neardup.sqlite`), or a temporary file for the run without a "
+        "state. `%(name)s` is the spider.",
+    ),
 )
 
 
@@ -151,6 +176,16 @@ def _bool(name: str, value: Any) -> bool:
     raise ConfigError(f"{name}={value!r}: expected true or false")
 
 
+def _share(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r}: expected a number > 0 and <= 1") from None
+    if not 0 < number <= 1:
+        raise ConfigError(f"{name}={value!r}: expected a number > 0 and <= 1")
+    return number
+
+
 def _date(name: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
@@ -180,6 +215,7 @@ class Config:
     recrawl: bool
     warc_dir: Path | None
     warc_max_bytes: int
+    neardup: NearDuplicateSettings = NearDuplicateSettings()
 
 
 def for_spider(path: Path, spider: str) -> Path:
@@ -235,4 +271,10 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
             profiles=(*extra, *builtin_profiles()) if extra else None,
         ),
         mirror=mirror_path,
+        neardup=NearDuplicateSettings(
+            enabled=_bool("EUSPIDER_NEARDUP_ENABLED", values["EUSPIDER_NEARDUP_ENABLED"]),
+            threshold=_share("EUSPIDER_NEARDUP_THRESHOLD", values["EUSPIDER_NEARDUP_THRESHOLD"]),
+            drop=_bool("EUSPIDER_NEARDUP_DROP", values["EUSPIDER_NEARDUP_DROP"]),
+            index=Path(str(values["EUSPIDER_NEARDUP_INDEX"])) if values["EUSPIDER_NEARDUP_INDEX"] else None,
+        ),
     )
