@@ -1,4 +1,5 @@
-"""Command line: ``python -m euspider extract PATH_OR_URL`` and ``python -m euspider schema``.
+"""Command line: ``python -m euspider extract PATH_OR_URL``, ``python -m euspider schema`` and
+``python -m euspider dataset-card OUTPUT``.
 
 ``extract`` prints one page's record and its date evidence table, for checking a date by hand. It
 reads a file (``.html`` or ``.html.gz``) or fetches a URL (``http(s)://``; the response's headers
@@ -107,6 +108,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dataset_card(args: argparse.Namespace) -> int:
+    from .card import dataset_card
+
+    data = Path(args.output)
+    if not data.is_file():
+        print(f"no such output file: {data}", file=sys.stderr)
+        return 2
+    try:
+        card = dataset_card(data, name=args.name, manifest=Path(args.manifest) if args.manifest else None)
+    except (OSError, ValueError) as err:
+        print(f"cannot read {data}: {err}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text(card, encoding="utf-8")
+    else:
+        sys.stdout.write(card)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m euspider", description="euspider tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     sch = sub.add_parser("schema", help="print the record's JSON Schema (or --markdown: the field table)")
     sch.add_argument("--markdown", action="store_true")
     sch.set_defaults(func=cmd_schema)
+    card = sub.add_parser("dataset-card", help="write a dataset card (markdown) for a crawl's output")
+    card.add_argument("output", help="the crawl's output: .parquet or .jsonl")
+    card.add_argument("--out", help="write the card to this file (default: print it)")
+    card.add_argument("--name", help="the dataset's name (default: the output file's name)")
+    card.add_argument("--manifest", help="the run's .manifest.json (default: the one beside the output, if any)")
+    card.set_defaults(func=cmd_dataset_card)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
