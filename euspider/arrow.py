@@ -12,11 +12,13 @@ month, a year) and a timestamp would invent what the page does not say. Every fi
 documentation in the Arrow field metadata (``description``), and the table its schema version.
 
 :class:`ParquetRecordWriter` buffers at most ``row_group_size`` records and writes each batch as
-one row group, so memory stays bounded however long the crawl runs.
+one row group, so memory stays bounded however long the crawl runs. A record that does not fit the
+schema is refused or logged and left out: it never costs the other records of its row group.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -26,6 +28,8 @@ import pyarrow.parquet as pq
 
 from .items import SCHEMA_VERSION
 from .schema import build_schema
+
+logger = logging.getLogger(__name__)
 
 #: Records per row group: about 10 MB of typical records in memory at once.
 ROW_GROUP_SIZE = 1000
@@ -168,22 +172,43 @@ class ParquetRecordWriter:
         self.row_group_size = row_group_size
         self.rows: list[dict[str, Any]] = []
         self.written = 0
+        self.skipped: list[tuple[str | None, str]] = []
         self._writer = pq.ParquetWriter(sink, self.schema, compression=compression)
 
     def write(self, record: dict[str, Any]) -> None:
-        """Add one record (converted now, so a record that does not fit fails alone)."""
-        row = to_row(record, self.schema, strict=self.strict)
-        pa.Table.from_pylist([row], schema=self.schema)  # checks the types, before the batch holds it
-        self.rows.append(row)
+        """Add one record. Dates, nested records and unknown fields are checked now (a
+        :class:`RecordError` names the field); scalar types when the row group is built, where a
+        record that does not fit is logged with its URL, listed in :attr:`skipped` and left out."""
+        self.rows.append(to_row(record, self.schema, strict=self.strict))
         if len(self.rows) >= self.row_group_size:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
+        if not self.rows:
+            return
+        try:
             table = pa.Table.from_pylist(self.rows, schema=self.schema)
-            self._writer.write_table(table, row_group_size=len(self.rows))
-            self.written += len(self.rows)
-            self.rows = []
+        except (pa.ArrowException, TypeError, ValueError):
+            table = pa.Table.from_pylist(self._fitting(self.rows), schema=self.schema)
+        if table.num_rows:
+            self._writer.write_table(table, row_group_size=table.num_rows)
+        self.written += table.num_rows
+        self.rows = []
+
+    def _fitting(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows that fit the schema, one by one (only after a batch failed: checking every row
+        alone costs ten times more than building the batch)."""
+        fitting = []
+        for row in rows:
+            try:
+                pa.Table.from_pylist([row], schema=self.schema)
+            except (pa.ArrowException, TypeError, ValueError) as err:
+                url = row.get("url")
+                self.skipped.append((url, str(err)))
+                logger.error("record left out of the Parquet file, it does not fit the schema (%s): %s", err, url)
+            else:
+                fitting.append(row)
+        return fitting
 
     def close(self) -> None:
         self.flush()

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from bench.evaldata import EVAL_DIR
 from euspider import language
 from euspider.extract import ArticleExtractor
 
@@ -109,8 +110,6 @@ def test_extracted_record_carries_both_languages(extractor: ArticleExtractor, la
 
 
 # --- development pages (real pages from many sites; not in every checkout) -------------------------
-
-EVAL_DIR = __import__("bench.evaldata", fromlist=["EVAL_DIR"]).EVAL_DIR
 
 
 def _extract_page(args: tuple[str, str]) -> tuple[str | None, str | None, str | None]:
