@@ -204,3 +204,24 @@ def test_dataset_card_of_a_missing_file_is_a_clear_error(tmp_path):
     result = subprocess.run([sys.executable, "-m", "euspider", "dataset-card", str(tmp_path / "none.parquet")],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2 and "no such output file" in result.stderr
+
+
+def test_dataset_card_reads_the_manifest_beside_a_per_run_output(tmp_path):
+    from dataclasses import asdict
+
+    from euspider.card import dataset_card
+
+    output = tmp_path / "euobserver_2026-11-28T08-00-00Z_abc123.jsonl"
+    records = [asdict(Article(url=f"https://news.example/{n}", text="Story", language="de", word_count=120))
+               for n in range(3)]  # fmt: skip
+    output.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    manifest = {"spider": "euobserver", "started": "2026-11-28T08:00:00Z", "finished": "2026-11-28T08:10:00Z",
+                "finish_reason": "finished", "dropped": {"too_short": 4, "listing": 2},
+                "duplicates": {"https://news.example/9": "https://news.example/1"}}  # fmt: skip
+    output.with_name(output.name.replace(".jsonl", ".manifest.json")).write_text(json.dumps(manifest))
+    card = dataset_card(output)
+    assert "| records | 3 |" in card and "| words of text | 360 |" in card
+    assert "| languages (`language`) | de (3) |" in card
+    assert "| pages dropped, by reason | too_short (4), listing (2) |" in card
+    assert "| URLs not written: same text as another URL | 1 |" in card
+    assert "| crawl | euobserver, 2026-11-28T08:00:00Z to 2026-11-28T08:10:00Z, finished |" in card
