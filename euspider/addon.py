@@ -8,7 +8,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from .dedup import NearDuplicatePipeline
-from .exporters import JsonLinesExporter, ParquetExporter
+from .exporters import JsonLinesExporter, ParquetExporter, refuse_parquet_appends
 from .incremental import ConditionalRequestMiddleware, RunPipeline
 from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
 from .pipelines import ExtractPipeline
@@ -38,6 +38,7 @@ class Addon:
         for name in ("jsonl", "jsonlines"):
             exporters.setdefault(name, JsonLinesExporter)
         exporters.setdefault("parquet", ParquetExporter)
+        refuse_parquet_appends(settings.getdict("FEEDS"))
         settings.set("FEED_EXPORTERS", exporters, "addon")
         settings.set("FEED_EXPORT_ENCODING", "utf-8", "addon")
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", NearDuplicatePipeline, NEARDUP_ORDER)

@@ -9,8 +9,8 @@ a line behind.
 Parquet: registered for the ``parquet`` format (``-O stories.parquet``); column types come from the
 record's schema (:mod:`euspider.arrow`), and records are written in row groups of ``row_group_size``
 (a feed option: ``FEEDS = {"s.parquet": {"format": "parquet", "item_export_kwargs":
-{"row_group_size": 5000}}}``), so memory stays bounded. A Parquet file cannot be appended to: use
-``-O`` (overwrite), not ``-o``, for an existing file.
+{"row_group_size": 5000}}}``), so memory stays bounded. A Parquet file cannot be appended to: the
+add-on refuses ``-o`` (append) on an existing file before the crawl starts.
 """
 
 from __future__ import annotations
@@ -50,6 +50,29 @@ class JsonLinesExporter(BaseItemExporter):
         fields = dict(self._get_serialized_fields(item)) if self.fields_to_export else item
         line = (dumps(fields) + "\n").encode("utf-8")
         self.file.write(line)
+
+
+def refuse_parquet_appends(feeds: dict[Any, dict[str, Any]]) -> None:
+    """Fail before the crawl when a feed would append to an existing Parquet file (``-o``): Parquet
+    cannot be appended to, and the exporter would refuse every record of the crawl."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    from .config import ConfigError
+
+    for uri, options in feeds.items():
+        if (options or {}).get("format") != "parquet" or (options or {}).get("overwrite"):
+            continue
+        text = str(uri)
+        parts = urlsplit(text)
+        if parts.scheme not in ("", "file") or "%(" in text:
+            continue  # remote storages and templated names are new files
+        path = Path(unquote(parts.path) if parts.scheme == "file" else text)
+        if path.is_file() and path.stat().st_size:
+            raise ConfigError(
+                f"FEEDS: {text} is an existing Parquet file, which cannot be appended to: "
+                "write it anew with -O instead of -o"
+            )
 
 
 class ParquetExporter(BaseItemExporter):

@@ -225,3 +225,16 @@ def test_dataset_card_reads_the_manifest_beside_a_per_run_output(tmp_path):
     assert "| pages dropped, by reason | too_short (4), listing (2) |" in card
     assert "| URLs not written: same text as another URL | 1 |" in card
     assert "| crawl | euobserver, 2026-11-28T08:00:00Z to 2026-11-28T08:10:00Z, finished |" in card
+
+
+def test_appending_to_an_existing_parquet_file_fails_before_the_crawl(crawl_outputs, tmp_path):
+    folder, _ = crawl_outputs
+    existing = tmp_path / "stories.parquet"
+    existing.write_bytes((folder / "x.parquet").read_bytes())
+    command = [sys.executable, "-m", "scrapy", "crawl", "euobserver", "-a", "mirror=fixtures/euobserver",
+               "-o", str(existing)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "cannot be appended to: write it anew with -O instead of -o" in result.stderr
+    assert "Crawled (200)" not in result.stderr
+    assert existing.read_bytes() == (folder / "x.parquet").read_bytes()  # the earlier crawl's file is intact
