@@ -130,12 +130,6 @@ class _Identifier:
         return cls._instance
 
 
-def known_languages() -> frozenset[str]:
-    """The codes the identifier can answer (and members of a group it answers for)."""
-    _Identifier.get()
-    return _Identifier.known
-
-
 def sample(text: str, limit: int = SAMPLE_CHARS) -> str:
     """The start of ``text``, at most ``limit`` characters, cut at a space."""
     if len(text) <= limit:
@@ -172,4 +166,4 @@ def identify(text: str, declared: str | None) -> Language:
     return Language(declared, declared, detected, confidence, "markup")
 
 
-__all__ = ["Language", "detect", "identify", "known_languages", "normalize_code", "same_language"]
+__all__ = ["Language", "detect", "identify", "normalize_code", "same_language"]

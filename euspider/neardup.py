@@ -32,7 +32,6 @@ import re
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -299,21 +298,6 @@ class NearDuplicateIndex:
         self.db.close()
 
 
-def pairs(texts: Iterable[tuple[str, str]], threshold: float) -> list[tuple[str, str, float]]:
-    """``(url, earlier url, similarity)`` for every text of ``(url, text)`` pairs that nearly
-    repeats an earlier one, in a temporary index: the near-duplicates a crawl would report."""
-    index = NearDuplicateIndex(None, threshold)
-    found = []
-    try:
-        for url, text in texts:
-            match = index.check(url, text)
-            if match is not None:
-                found.append((url, match.url, match.similarity))
-    finally:
-        index.close()
-    return found
-
-
 __all__ = [
     "Match",
     "NearDuplicateIndex",
@@ -321,7 +305,6 @@ __all__ = [
     "NearDuplicateSettings",
     "Signer",
     "bands_for",
-    "pairs",
     "shingles",
     "similarity",
 ]
