@@ -163,6 +163,15 @@ class CrawlState:
         keys = ("run_id", "spider", "started", "finished", "finish_reason", "output", "committed_offset")
         return dict(zip(keys, row, strict=True))
 
+    def finished_manifests(self, spider: str, before: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+        """Manifests of ``spider``'s last ``limit`` finished runs (other than run ``before``), newest first."""
+        rows = self.db.execute(
+            "SELECT manifest FROM runs WHERE spider = ? AND finished IS NOT NULL AND manifest IS NOT NULL"
+            " AND run_id != ? ORDER BY finished DESC, started DESC LIMIT ?",
+            (spider, before or "", limit),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
     def start_run(self, run_id: str, spider: str, started: str, output: str) -> None:
         self.db.execute(
             "INSERT OR IGNORE INTO runs (run_id, spider, started, output) VALUES (?, ?, ?, ?)",
