@@ -1,4 +1,5 @@
-"""Command line: ``python -m euspider extract PATH_OR_URL`` and ``python -m euspider schema``.
+"""Command line: ``python -m euspider extract PATH_OR_URL``, ``schema``, ``report RUN.jsonl ... -o FILE``
+and ``reference``.
 
 ``extract`` prints one page's record and its date evidence table, for checking a date by hand. It
 reads a file (``.html`` or ``.html.gz``) or fetches a URL (``http(s)://``; the response's headers
@@ -107,7 +108,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import ReportError, collect
+
+    try:
+        collector = collect(args.runs)
+    except ReportError as err:
+        print(f"cannot make the report: {err}", file=sys.stderr)
+        return 2
+    if not collector.records:
+        print("no records in " + ", ".join(args.runs), file=sys.stderr)
+        return 2
+    page = collector.html(args.title)
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as err:
+        print(f"cannot write {args.output}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    print(collector.summary())
+    print(f"report written to {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m euspider", description="euspider tools")
     sub = parser.add_subparsers(dest="command", required=True)
     ext = sub.add_parser("extract", help="print one page's record and its date evidence")
@@ -123,7 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     sch = sub.add_parser("schema", help="print the record's JSON Schema (or --markdown: the field table)")
     sch.add_argument("--markdown", action="store_true")
     sch.set_defaults(func=cmd_schema)
-    args = parser.parse_args(argv)
+    rep = sub.add_parser(
+        "report", help="write one self-contained HTML report (plots and tables) of run files; print its summary"
+    )
+    rep.add_argument("runs", nargs="+", help="run files (JSON lines; a folder stands for its *.jsonl files)")
+    rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    rep.add_argument("--title", default="euspider crawl report", help="the report's title")
+    rep.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.func(args))
 
 
