@@ -77,10 +77,8 @@ def enable_spidermon(settings: BaseSettings) -> None:
         import spidermon  # noqa: F401 - only checks that it is installed
     except ImportError as err:
         raise config.ConfigError("EUSPIDER_SPIDERMON=True: Spidermon is not installed (pip install spidermon)") from err
-    from .monitors import SCHEMA_FILE
-
     settings.set("SPIDERMON_ENABLED", True, "addon")
     settings.setdefault_in_component_priority_dict("EXTENSIONS", SPIDERMON, SPIDERMON_ORDER)
     _append(settings, "SPIDERMON_SPIDER_CLOSE_MONITORS", MONITOR_SUITE)
     settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", VALIDATION_PIPELINE, VALIDATION_ORDER)
-    settings.set("SPIDERMON_VALIDATION_SCHEMAS", [SCHEMA_FILE], "addon")
+    settings.set("SPIDERMON_VALIDATION_SCHEMAS", ["euspider.monitors.RECORD_SCHEMA"], "addon")

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any, ClassVar
 
 from spidermon import Monitor, MonitorSuite, monitors
@@ -33,12 +32,14 @@ from spidermon.core.actions import Action
 
 from . import config
 from .pipelines import FAILURES
+from .schema import SCHEMA_FILE, shipped_schema
 from .state import CrawlState, StateError
 
 logger = logging.getLogger(__name__)
 
-#: The record's JSON Schema, as shipped in the package (Spidermon's validation reads it from here).
-SCHEMA_FILE = str(files("euspider") / "schema" / "article-1.schema.json")
+#: The record's JSON Schema, as shipped in the package. Spidermon's validation loads it by this
+#: object path (``euspider.monitors.RECORD_SCHEMA``), which works from a zipped egg (scrapyd) too.
+RECORD_SCHEMA = shipped_schema()
 
 
 def _group(stats: Mapping[str, Any], name: str) -> dict[str, int]:
@@ -203,7 +204,7 @@ class ValidationMonitor(EuspiderMonitor):
         invalid = self.stat("spidermon/validation/items/errors")
         limit = self.thresholds.max_invalid
         self.assertLessEqual(
-            invalid, limit, f"{invalid} records do not validate against {SCHEMA_FILE} "
+            invalid, limit, f"{invalid} records do not validate against the record's schema ({SCHEMA_FILE}) "
             f"(spidermon/validation/fields/errors/... name the fields); EUSPIDER_MONITOR_MAX_INVALID={limit}",
         )  # fmt: skip
 
