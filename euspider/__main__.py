@@ -130,6 +130,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from .reference import document, update_readme
+
+    if args.readme:
+        path = Path(args.readme)
+        try:
+            path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+        except (OSError, ValueError) as err:
+            print(f"cannot update {path}: {err}", file=sys.stderr)
+            return 2
+    if args.output:
+        Path(args.output).write_text(document(), encoding="utf-8")
+    elif not args.readme:
+        sys.stdout.write(document())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m euspider", description="euspider tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
     rep.add_argument("--title", default="euspider crawl report", help="the report's title")
     rep.set_defaults(func=cmd_report)
+    ref = sub.add_parser(
+        "reference", help="print the reference of every setting, meta key, stat, output field and command"
+    )
+    ref.add_argument("-o", "--output", help="write it to this file (docs/reference.md) instead")
+    ref.add_argument("--readme", help="also render the generated tables of this README again, in place")
+    ref.set_defaults(func=cmd_reference)
     return parser
 
 

@@ -16,6 +16,9 @@ PURE = [
     "euspider.mirror",
     "euspider.boilerplate",
     "euspider.schema",
+    "euspider.capture",
+    "euspider.report",
+    "euspider.reference",
 ]
 
 
