@@ -112,8 +112,9 @@ def monitored_crawl(tmp_path_factory) -> MonitoredCrawl:
 
 @dataclass
 class StatefulRuns:
-    """Two scheduled runs of the mirror crawl with one crawl state, Spidermon on: the first as usual,
-    the second fetching everything again with `EUSPIDER_ARCHIVAL_DAYS=1` (far more archival mismatches)."""
+    """Two scheduled runs of the mirror crawl with one crawl state, Spidermon on: the first as usual
+    (its report asked for), the second fetching everything again with `EUSPIDER_ARCHIVAL_DAYS=1` (far
+    more archival mismatches)."""
 
     run_dir: Path
     first_log: str
@@ -133,7 +134,8 @@ def stateful_runs(tmp_path_factory) -> StatefulRuns:
                "-s", f"EUSPIDER_RUN_DIR={base / 'runs'}", "-s", f"EUSPIDER_STATE={base / 'state.sqlite'}",
                "-s", "EUSPIDER_SPIDERMON=True"]  # fmt: skip
     logs = []
-    for extra in ([], ["-s", "EUSPIDER_RECRAWL=1", "-s", "EUSPIDER_ARCHIVAL_DAYS=1"]):
+    # the first run also writes its report beside its run file
+    for extra in (["-s", "EUSPIDER_REPORT=True"], ["-s", "EUSPIDER_RECRAWL=1", "-s", "EUSPIDER_ARCHIVAL_DAYS=1"]):
         result = subprocess.run([*command, *extra], cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
         logs.append(result.stderr)

@@ -3,6 +3,7 @@ broken profile, a jump in the mismatch rate since the previous run, failures fai
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from euspider.monitors import extracted_in, mismatch_rise
 from euspider.sites import builtin_profiles, load_profile_file
 from euspider.state import CrawlState
 
+from .conftest import ROOT
 from .sites import make_site, run_crawl
 
 MONITORS = {
@@ -182,3 +184,66 @@ def test_bad_monitor_settings_name_the_setting(settings, message):
     with pytest.raises(config.ConfigError) as info:
         config.load(settings)
     assert message in str(info.value)
+
+
+def run_suite(stats: dict, **settings) -> set[str]:
+    """Run euspider's suite over a crawl's stats; the monitors it failed."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+    from spidermon.runners import MonitorRunner
+
+    from euspider.monitors import CrawlMonitorSuite
+
+    crawler = get_crawler(type("Stories", (Spider,), {"name": "stories"}), settings)
+    crawler.stats.open_spider()
+    MonitorRunner().run(CrawlMonitorSuite(crawler=crawler), stats=stats, crawler=crawler)
+    prefix = "euspider/monitors/failed/"
+    return {k.removeprefix(prefix) for k in crawler.stats.get_stats() if k.startswith(prefix)}
+
+
+@pytest.mark.parametrize(
+    ("stats", "settings", "failed"),
+    [
+        ({"euspider/items/extracted": 19, "euspider/published/link": 19}, {}, set()),
+        ({"euspider/items/extracted": 0}, {}, {"items"}),
+        ({"euspider/items/extracted": 0, "euspider/state/not_modified": 19}, {}, set()),
+        ({"euspider/items/extracted": 30}, {"EUSPIDER_MONITOR_MIN_ITEMS": 50}, {"items"}),
+        ({"euspider/items/extracted": 10, "euspider/published/unknown": 4}, {}, {"undated"}),
+        ({"euspider/items/extracted": 10, "euspider/published/unknown": 4}, {"EUSPIDER_MONITOR_MAX_UNDATED": 0.5}, set()),
+        ({"euspider/items/extracted": 90, "euspider/dropped/timeout": 6, "euspider/dropped/listing": 4}, {}, {"failures"}),
+        (
+            {"euspider/items/extracted": 90, "euspider/dropped/timeout": 6, "euspider/dropped/listing": 4},
+            {"EUSPIDER_MONITOR_MAX_FAILURES": 0.1},
+            set(),
+        ),
+        ({"euspider/items/extracted": 90, "euspider/dropped/listing": 40}, {}, set()),  # not stories: no failure
+        ({"euspider/items/extracted": 5, "euspider/boilerplate/residue": 1}, {}, {"residue"}),
+        ({"euspider/items/extracted": 5, "spidermon/validation/items/errors": 2}, {}, {"validation"}),
+    ],
+    ids=[
+        "clean", "no-stories", "all-304", "min-items", "undated", "undated-allowed", "failures", "failures-allowed",
+        "listings-are-no-failure", "residue", "invalid",
+    ],
+)  # fmt: skip
+def test_thresholds(stats, settings, failed):
+    assert run_suite(stats, **settings) == failed
+
+
+def test_validation_pipeline_checks_records_only():
+    from scrapy.utils.test import get_crawler
+
+    from euspider.addon import Addon
+    from euspider.monitors import RecordValidationPipeline
+
+    crawler = get_crawler(settings_dict={"ADDONS": {Addon: 0}, "EUSPIDER_SPIDERMON": True})
+    crawler._apply_settings()
+    crawler.stats.open_spider()
+    pipeline = RecordValidationPipeline.from_crawler(crawler)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    record = json.loads(re.search(r"```json\n(\{.*?\})\n```", readme, re.S).group(1))  # a valid record
+    assert pipeline.process_item(record) is record
+    assert pipeline.process_item({"plain": "items pass"}) == {"plain": "items pass"}
+    pipeline.process_item({**record, "published_precision": "weekly", "word_count": "many"})
+    stats = crawler.stats.get_stats()
+    assert stats["spidermon/validation/items"] == 2  # the two records; the plain item is not checked
+    assert stats["spidermon/validation/items/errors"] == 1

@@ -51,6 +51,14 @@ def test_report_beside_the_crawl_output(monitored_crawl):
     assert embedded["url"] == SEED and embedded["published_earliest"] == "2008-09-27"
 
 
+def test_report_beside_a_scheduled_run(stateful_runs):
+    first = stateful_runs.run_files()[0]
+    report = first.with_name(first.stem + ".report.html")
+    assert f"crawl report written to {report}" in stateful_runs.first_log
+    assert set(specs(report.read_text(encoding="utf-8"))) == {"age", "mismatches", "published", "boilerplate", "drops"}
+    assert len(stateful_runs.run_files()) == 2  # no report for the second run: it did not ask
+
+
 def test_report_command_reads_runs_and_their_manifests(stateful_runs, tmp_path):
     first = stateful_runs.run_files()[0]
     out = tmp_path / "report.html"
