@@ -119,7 +119,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not collector.records:
         print("no records in " + ", ".join(args.runs), file=sys.stderr)
         return 2
-    page = collector.html(args.title)
+    try:
+        page = collector.html(args.title)
+    except ImportError as err:
+        print(f"the report needs altair and vl-convert-python (pip install 'euspider[report]'): {err}", file=sys.stderr)
+        return 2
     try:
         Path(args.output).write_text(page, encoding="utf-8")
     except OSError as err:

@@ -31,7 +31,8 @@ from .runs import manifest_path
 
 #: Rows in each table of the report.
 TABLE_SIZE = 20
-#: Points drawn in the age plot; a larger crawl is thinned evenly (the counts stay exact).
+#: Points drawn in the age plot at most; a larger crawl is thinned evenly as it goes (every other
+#: point kept, then every fourth, ...), so memory stays bounded; the counts stay exact.
 MAX_POINTS = 5000
 #: How much each sign of trouble weighs in a record's suspicion score (see :func:`suspicion`).
 SUSPICION = {
@@ -140,11 +141,13 @@ class _Top:
         self.size = size
         self.heap: list[_Kept] = []
 
-    def add(self, key: tuple[Any, ...], seq: int, record: dict[str, Any]) -> None:
-        kept = _Kept(key, -seq, record)  # on equal keys, the earlier record stays
+    def add(self, key: tuple[Any, ...], seq: int, record: Mapping[str, Any]) -> None:
+        kept = _Kept(key, -seq, {})  # on equal keys, the earlier record stays
         if len(self.heap) < self.size:
+            kept.record = dict(record)  # a copy only of the records kept
             heapq.heappush(self.heap, kept)
         elif kept > self.heap[0]:
+            kept.record = dict(record)
             heapq.heapreplace(self.heap, kept)
 
     def sorted(self) -> list[_Kept]:
@@ -170,7 +173,9 @@ class Collector:
         self.dropped: Counter[str] = Counter()
         self.monitors_failed: list[str] = []
         self.points: list[dict[str, Any]] = []
-        self.ages: list[int] = []
+        self.dated = 0  # records with an age at capture (every one of them counted, not only the points)
+        self._stride = 1
+        self.ages: Counter[int] = Counter()  # days from publication to capture -> records
         self.runs: list[RunInfo] = []
         self.oldest = _Top(table_size)
         self.archival = _Top(table_size)
@@ -204,22 +209,24 @@ class Collector:
             self.mismatched += 1
         for kind in kinds:
             self.mismatch[(kind, site)] += 1
-        whole = dict(record)
+        whole = record
         age = age_days(record) if day is not None else None
         if age is not None:
-            self.ages.append(age)
-            self.points.append(
-                {
-                    "captured": str(record.get("crawled_at"))[:10],
-                    "age_years": round(age / 365.25, 2),
-                    "published": day.isoformat() if day else None,
-                    "source": fam,
-                    "mismatch": kinds[0] if kinds else "none",
-                    "site": site,
-                    "title": str(record.get("title") or "")[:90],
-                    "url": str(record.get("url") or ""),
-                }
-            )
+            self.ages[age] += 1
+            self.dated += 1
+            if (self.dated - 1) % self._stride == 0:
+                self._add_point(
+                    {
+                        "captured": str(record.get("crawled_at"))[:10],
+                        "age_years": round(age / 365.25, 2),
+                        "published": day.isoformat() if day else None,
+                        "source": fam,
+                        "mismatch": kinds[0] if kinds else "none",
+                        "site": site,
+                        "title": str(record.get("title") or "")[:90],
+                        "url": str(record.get("url") or ""),
+                    }
+                )
             self.oldest.add((age,), seq, whole)
         if "archival" in kinds:
             gap = (record.get("date_mismatch") or {}).get("gap_days")
@@ -227,6 +234,12 @@ class Collector:
         score, _ = suspicion(record)
         if score:
             self.suspicious.add((score, age or 0), seq, whole)
+
+    def _add_point(self, point: dict[str, Any]) -> None:
+        self.points.append(point)
+        if len(self.points) >= 2 * self.max_points:
+            self.points = self.points[::2]
+            self._stride *= 2
 
     def add_dropped(self, dropped: Mapping[str, Any]) -> None:
         """Take drop counts by reason (a manifest's ``dropped``, or the crawl's stats)."""
@@ -299,11 +312,10 @@ class Collector:
             f"{self.residue_records} with boilerplate residue ({self.residue_lines} lines)"
         ]
         if self.ages:
-            ages = sorted(self.ages)
             oldest = self.oldest.sorted()[0].record if self.oldest.heap else {}
             lines.append(
-                f"story age at capture: median {ages[len(ages) // 2] / 365.25:.1f} years, oldest "
-                f"{ages[-1] / 365.25:.1f} years ({oldest.get('url')}, published {published_day(oldest)}, "
+                f"story age at capture: median {self.median_age() / 365.25:.1f} years, oldest "
+                f"{max(self.ages) / 365.25:.1f} years ({oldest.get('url')}, published {published_day(oldest)}, "
                 f"captured {str(oldest.get('crawled_at'))[:10]})"
             )
         lines.append(f"date mismatches: {self.mismatched} records ({share(self.mismatched)}): "
@@ -316,6 +328,15 @@ class Collector:
         return "\n".join(lines)
 
     # --- plots ------------------------------------------------------------------------------------
+
+    def median_age(self) -> int:
+        """The median age at capture, in days (the upper median for an even count)."""
+        middle, seen = self.dated // 2, 0
+        for age in sorted(self.ages):
+            seen += self.ages[age]
+            if seen > middle:
+                return age
+        return 0
 
     def _thinned_points(self) -> list[dict[str, Any]]:
         if len(self.points) <= self.max_points:
@@ -345,7 +366,7 @@ class Collector:
                 .properties(width=width, height=300)
                 .to_dict()
             )
-        shown = f" ({len(points):,} of {len(self.points):,} shown)" if len(points) < len(self.points) else ""
+        shown = f" ({len(points):,} of {self.dated:,} shown)" if len(points) < self.dated else ""
         out.append(("age", f"Story age against capture date{shown}", age))
 
         mismatch_rows = [{"kind": k, "site": s, "records": n} for (k, s), n in sorted(self.mismatch.items())]

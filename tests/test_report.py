@@ -119,7 +119,7 @@ def test_suspicion_ranks_residue_and_disagreeing_dates_first():
     ]
     assert collector.undated == 1 and collector.residue_lines == 1
     # age: 2020-05-01 to 2023-02-04 is 1009 days
-    assert collector.ages == [1009, 1009]
+    assert collector.ages == {1009: 2} and collector.median_age() == 1009
 
 
 def test_oldest_table_keeps_the_oldest_whatever_the_order():
@@ -138,4 +138,6 @@ def test_large_crawls_are_thinned_in_the_age_plot_only():
         collector.add(_record(f"https://news.example/{day}", published=f"2022-02-{day:02d}", published_earliest=None))
     charts = {cid: spec for cid, _, spec in collector.charts()}
     assert len(charts["age"]["data"]["values"]) == 10
-    assert collector.records == 28 and len(collector.ages) == 28
+    assert collector.records == 28 and collector.dated == 28 and len(collector.points) <= 20
+    # the upper median of the 28 is the story of 14 February 2022, captured 355 days later on 4 February 2023
+    assert collector.median_age() == 355
