@@ -23,6 +23,7 @@ as usual.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -36,6 +37,10 @@ from .schema import SCHEMA_FILE, shipped_schema
 from .state import CrawlState, StateError
 
 logger = logging.getLogger(__name__)
+
+# Spidermon 1.27 writes its results through Spider.log(), which Scrapy 2.19 deprecates: one warning
+# per run that says nothing about the crawl (and counts in log_count/WARNING)
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module="spidermon")
 
 #: The record's JSON Schema, as shipped in the package. Spidermon's validation loads it by this
 #: object path (``euspider.monitors.RECORD_SCHEMA``), which works from a zipped egg (scrapyd) too.
