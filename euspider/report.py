@@ -479,10 +479,11 @@ class Collector:
                 + "</p>"
             )
             plots.append(f"<section><h2>{html.escape(heading)}</h2>{body}</section>")
-        numbered: dict[int, dict[str, Any]] = {}
+        numbered: dict[tuple[Any, ...], dict[str, Any]] = {}
 
         def ref(record: dict[str, Any]) -> int:
-            key = id(record)
+            """The record's number in the JSON section (one entry per record, whatever the tables)."""
+            key = (record.get("url"), record.get("crawled_at"), record.get("version"), record.get("content_hash"))
             numbered.setdefault(key, record)
             return list(numbered).index(key) + 1
 

@@ -49,6 +49,9 @@ def test_report_beside_the_crawl_output(monitored_crawl):
     target = row.xpath(".//a[starts-with(@href, '#record-')]/@href")[0][1:]
     embedded = json.loads(tree.get_element_by_id(target).find("pre").text_content())
     assert embedded["url"] == SEED and embedded["published_earliest"] == "2008-09-27"
+    # each record once in the JSON section, however many tables list it
+    shown = [json.loads(pre.text_content())["url"] for pre in tree.xpath("//details[@class='record']/pre")]
+    assert len(shown) == len(set(shown)) == 19
 
 
 def test_report_beside_a_scheduled_run(stateful_runs):
