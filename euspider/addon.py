@@ -14,7 +14,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from . import config
 from .exporters import JsonLinesExporter
 from .incremental import ConditionalRequestMiddleware, RunPipeline
-from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
+from .middlewares import CaptureTimeMiddleware, MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
 from .pipelines import ExtractPipeline
 from .spidermiddlewares import ExtractResponsesMiddleware
 
@@ -25,7 +25,10 @@ RUN_ORDER = 800  # after extraction: writes the run's output and keeps the crawl
 CONDITIONAL_ORDER = 900  # before the mirror, which re-issues requests to its local server
 MIRROR_ORDER = 950
 WARC_REPLAY_ORDER = 20  # first: a request answered from an archive goes nowhere else
-WARC_ARCHIVE_ORDER = 585  # sees responses after decompression (590), with the site's own URL
+#: Below RetryMiddleware (550) and the redirect middlewares (580, 600): the capture time and the
+#: archive see the response the spider receives, decompressed (590), under the site's own URL.
+CAPTURE_TIME_ORDER = 545
+WARC_ARCHIVE_ORDER = 540  # after the capture time is decided (process_response runs high to low)
 EXTRACT_RESPONSES_ORDER = 900  # nearest the spider: sees its output first
 VALIDATION_ORDER = 350  # after extraction, before the run output: checks the records written
 SPIDERMON_ORDER = 500
@@ -42,6 +45,9 @@ class Addon:
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", MirrorMiddleware, MIRROR_ORDER)
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", WarcReplayMiddleware, WARC_REPLAY_ORDER
+        )
+        settings.setdefault_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", CaptureTimeMiddleware, CAPTURE_TIME_ORDER
         )
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", WarcArchiveMiddleware, WARC_ARCHIVE_ORDER

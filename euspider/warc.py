@@ -7,15 +7,17 @@ a damaged file raises :class:`WarcError` naming the file and the offset where re
 
 Writing (:class:`RotatingWarcWriter`) puts a request and a response record per fetched page into
 gzip-compressed WARC 1.1 files that rotate at a size limit, and returns where the response record
-starts, so a record of the dataset can name its source.
+starts, so a record of the dataset can name its source. Every record has its own WARC-Record-ID;
+:meth:`RotatingWarcWriter.sync` makes what was written durable before anything cites it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,17 +151,33 @@ def warc_date(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record_id(*parts: str) -> str:
-    """A stable WARC-Record-ID from the record's identity (the same input gives the same file)."""
+def random_record_id(*parts: str) -> str:
+    """A WARC-Record-ID unique to this record (a random UUID): two fetches of one URL in the same
+    second, with the same body, are still two records."""
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def stable_record_id(*parts: str) -> str:
+    """A WARC-Record-ID made from the record's identity (type, URL, date, digest), for files that must
+    come out byte for byte the same (fixtures); unique only while those identities are."""
     return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, '|'.join(parts))}>"
 
 
 class WarcFile:
-    """One gzip-compressed WARC 1.1 file opened for appending, starting with a ``warcinfo`` record."""
+    """One gzip-compressed WARC 1.1 file opened for appending, starting with a ``warcinfo`` record.
 
-    def __init__(self, path: str | Path, date: datetime | None = None) -> None:
+    ``record_id`` makes each record's WARC-Record-ID from its identity (:func:`random_record_id`
+    unless the file must be reproducible)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        date: datetime | None = None,
+        record_id: Callable[..., str] = random_record_id,
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.record_id = record_id
         self._handle = open(self.path, "ab")
         self._writer = WARCWriter(self._handle, gzip=True, warc_version="WARC/1.1")
         when = warc_date(date or datetime.now(UTC))
@@ -173,7 +191,7 @@ class WarcFile:
             warc_headers_dict={
                 "WARC-Date": when,
                 "WARC-Filename": self.path.name,
-                "WARC-Record-ID": record_id("warcinfo", self.path.name, when),
+                "WARC-Record-ID": self.record_id("warcinfo", self.path.name, when),
             },
         )
         self._writer.write_record(info)
@@ -200,7 +218,7 @@ class WarcFile:
         headers = [(k, v) for k, v in response_headers if k.lower() not in TRANSFER_HEADERS]
         headers.append(("Content-Length", str(len(body))))
         http = StatusAndHeaders(f"{status} {reason or 'OK'}".strip(), headers, protocol="HTTP/1.1")
-        response_id = record_id(record_type, url, when, digest)
+        response_id = self.record_id(record_type, url, when, digest)
         extra = {"WARC-Date": when, "WARC-Record-ID": response_id}
         if record_type == "revisit":
             extra["WARC-Profile"] = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -218,7 +236,7 @@ class WarcFile:
             http_headers=StatusAndHeaders(f"{method} {target} HTTP/1.1", list(request_headers), is_http_request=True),
             warc_headers_dict={
                 "WARC-Date": when,
-                "WARC-Record-ID": record_id("request", url, when, digest),
+                "WARC-Record-ID": self.record_id("request", url, when, digest),
                 "WARC-Concurrent-To": response_id,
             },
         )
@@ -228,8 +246,15 @@ class WarcFile:
         self._handle.flush()
         return offset
 
+    def sync(self) -> None:
+        """Make every record written so far durable."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
     def close(self) -> None:
-        self._handle.close()
+        if not self._handle.closed:
+            self.sync()
+            self._handle.close()
 
 
 class RotatingWarcWriter:
@@ -252,6 +277,11 @@ class RotatingWarcWriter:
             self.current = WarcFile(self.folder / f"{self.prefix}-{self.started}-{self.serial:05d}.warc.gz")
         offset = self.current.write(url, date, **fields)  # type: ignore[arg-type]
         return str(self.current.path), offset
+
+    def sync(self) -> None:
+        """Make every record written so far durable (a rotated file was made durable when it closed)."""
+        if self.current is not None:
+            self.current.sync()
 
     def close(self) -> None:
         if self.current is not None:

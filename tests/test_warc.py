@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from euspider.warc import RotatingWarcWriter, WarcError, iter_records, read_record
 
 from .conftest import MIRROR_DIR, ROOT
+from .servers import NewsServer, news_site, start_urls
 
 FIXTURE = ROOT / "fixtures" / "euobserver-2023.warc.gz"
 SEED = "https://euobserver.com/world/26823"
@@ -152,3 +154,69 @@ def test_writer_rotates_and_records_offsets(tmp_path):
         types = [r.type for r in iter_records(path)]
         assert types == ["warcinfo", "response", "request"]
         assert gzip.open(path).read(8) == b"WARC/1.1"
+
+
+def test_two_fetches_of_one_url_in_one_second_are_two_records(tmp_path):
+    writer = RotatingWarcWriter(tmp_path, prefix="test")
+    when = datetime(2023, 2, 4, 10, 0, 0, tzinfo=UTC)
+    page = {"status": 200, "response_headers": [("Content-Type", "text/html")], "body": b"<p>same</p>"}
+    where = [writer.write("https://news.example/1", when, **page) for _ in range(2)]
+    writer.close()
+    [(path, _)] = set((p, 0) for p, _ in where)
+    with open(path, "rb") as handle:
+        ids = [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(handle)]
+    assert len(ids) == 5 and len(set(ids)) == 5  # warcinfo, then a response and a request per fetch
+    assert [read_record(p, o).body for p, o in where] == [b"<p>same</p>"] * 2
+
+
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+        "-s", "EUSPIDER_WORKERS=2")  # fmt: skip
+
+
+def test_live_crawl_with_retries_and_redirects_reads_back_exactly(tmp_path):
+    """300 pages from a server that answers some with 503 first and moved others (301): the archive
+    holds what the spider received, and reading it back gives every record again."""
+    pages = news_site(300, failing=40, moved=25)
+    urls = tmp_path / "urls.txt"
+    first, second, archive = tmp_path / "first.jsonl", tmp_path / "second.jsonl", tmp_path / "warc"
+    with NewsServer(pages) as server:
+        urls.write_text("\n".join(start_urls(server)), encoding="utf-8")
+        result = crawl(
+            "news", "-a", f"urls={urls}", "-O", f"{first}:jsonl", "-s", f"EUSPIDER_WARC_DIR={archive}", *FAST
+        )
+        statuses = [entry.status for entry in server.log]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert statuses.count(503) == sum(p.fail_first for p in pages.values()) == 60
+    assert statuses.count(301) == 25
+    live = records(first)
+    assert set(live) == {server.url(p.path) for p in pages.values()}
+
+    files = sorted(archive.glob("*.warc.gz"))
+    responses = {}
+    ids = []
+    for path in files:
+        with open(path, "rb") as handle:
+            iterator = ArchiveIterator(handle)  # warcio's own reading, not euspider's
+            for record in iterator:
+                ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+                if record.rec_type == "response":
+                    key = (str(path), iterator.get_record_offset())
+                    responses[key] = (
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        record.rec_headers.get_header("WARC-Date"),
+                        int(record.http_headers.get_statuscode()),
+                    )
+    assert len(ids) == len(set(ids)), "every WARC-Record-ID is unique"
+    assert {status for _, _, status in responses.values()} == {200, 404}  # stories and robots.txt, nothing else
+    for url, record in live.items():
+        target, warc_date, status = responses[(record["warc"]["file"], record["warc"]["offset"])]
+        assert (target, status) == (url, 200)
+        assert record["crawled_at"] == warc_date, url
+
+    result = crawl("warc", "-a", f"paths={archive}/*.warc.gz", "-O", f"{second}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    again = records(second)
+    assert set(again) == set(live)
+    for url, record in live.items():
+        assert {k: v for k, v in again[url].items() if k != "warc"} == {k: v for k, v in record.items() if k != "warc"}
+        assert again[url]["warc"] == record["warc"]

@@ -145,8 +145,8 @@ class WarcSpider(NewsSpider):
                     "euspider_kind": "article",
                     "euspider_link_context": lead.link_context,
                     "euspider_anchors": lead.anchors,
+                    # answered from the archive, captured at the record's WARC-Date
                     "euspider_warc": {"file": info.file, "offset": info.offset},
-                    "euspider_crawled_at": info.date,
                 },
             )
 
