@@ -113,7 +113,10 @@ class MirrorMiddleware:
 
     def process_request(self, request: Request) -> Request | None:
         if ORIGINAL_URL in request.meta:
-            return None  # already pointed at the local server
+            if request.url.startswith(self.server.base_url + "/"):
+                return None  # already pointed at the local server
+            # pointed at the server of an earlier run (a request kept in JOBDIR): point it here
+            return request.replace(url=self.server.replay_url(request.meta[ORIGINAL_URL]), dont_filter=True)
         if self.server.mirror.lookup(replay_path(request.url)) is None and self.stats is not None:
             self.stats.inc_value("euspider/mirror/missing")  # the server answers 404, as a replay server does
         meta: dict[str, Any] = {

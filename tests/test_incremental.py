@@ -258,13 +258,21 @@ def test_sigkill_and_resume_write_every_story_exactly_once(tmp_path):
             time.sleep(rng.uniform(0.01, 0.06))
         if process.poll() is not None:
             break
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        if attempt == 3:  # one stop the way a service manager asks: the run closes, unfinished
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=120) == 0
+            manifest = manifest_of(run_files(tmp_path / "runs")[0])
+            assert manifest["finish_reason"] == "shutdown" and (tmp_path / "job" / "euspider_run.json").exists()
+        else:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
         kills += 1
     assert kills >= 5
     final = crawl(*args)
     assert final.returncode == 0, final.stderr[-3000:]
-    [output] = run_files(tmp_path / "runs")  # one run, resumed through JOBDIR
+    [output] = run_files(tmp_path / "runs")  # one run, continued through JOBDIR after every stop
+    assert manifest_of(output)["finish_reason"] == "finished" and manifest_of(output)["resumed"] is True
+    assert not (tmp_path / "job" / "euspider_run.json").exists()
     raw = output.read_bytes()
     assert raw.endswith(b"\n")
     records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
