@@ -208,3 +208,30 @@ def test_nothing_is_kept_for_pages_that_never_become_a_record(tmp_path):
     assert pipeline.fetched == {}
     pipeline.close_spider()
     assert pipeline.state.validators("https://news.example/2") == ('"2"', None)
+
+
+def test_a_continued_run_reads_only_what_follows_its_last_commit(tmp_path):
+    """Killed after a commit and one more line: the next start continues the run from the state and
+    the uncommitted line alone (the committed lines are not read: here they are made unreadable)."""
+    job = tmp_path / "job"
+    first = RunPipeline(tmp_path / "runs", tmp_path / "state.sqlite", jobdir=job, spider_name="news")
+    for n in range(3):
+        first.process_item(record(f"https://news.example/{n}", f"h{n}"))
+    first.commit()
+    first.process_item(record("https://news.example/3", "h3"))
+    first.output._handle.flush()  # killed here: the fourth line is on disk, not committed
+    output = first.run.output
+    committed = first.state.run(first.run.run_id)["committed_offset"]
+    data = output.read_bytes()
+    output.write_bytes(b"\n".join(b"x" * len(line) for line in data[:committed].split(b"\n")) + data[committed:])
+    second = RunPipeline(tmp_path / "runs", tmp_path / "state.sqlite", jobdir=job, spider_name="news")
+    assert second.run.resumed and second.run.output == output
+    assert second.written == {f"https://news.example/{n}" for n in range(4)}
+    assert second.run.counts == {"new": 4}
+    assert second.done("https://news.example/0") and not second.done("https://news.example/4")
+    second.process_item(record("https://news.example/4", "h4"))
+    second.close_spider()
+    second.spider_closed(None, "finished")
+    assert not (job / "euspider_run.json").exists()
+    third = RunPipeline(tmp_path / "runs", tmp_path / "state.sqlite", jobdir=job, spider_name="news")
+    assert not third.run.resumed and third.run.output != output and third.written == set()
