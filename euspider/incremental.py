@@ -185,13 +185,6 @@ class RunPipeline:
             return True
 
     def _open(self) -> None:
-        durable = 0
-        progress: dict[str, Any] = {}
-        if self.state is not None:
-            self.state.start_run(self.run.run_id, self.spider_name, self.run.started, str(self.run.output))
-            known = self.state.run(self.run.run_id)
-            if known:
-                durable, progress = known["committed_offset"], known["progress"]
         if self.state is None:
             # no state: the output is the only account of the run; its lines give the URLs written
             self.output.open(None)
@@ -199,7 +192,11 @@ class RunPipeline:
                 self.written = self.output.urls()
                 self.run.counts = {"new": len(self.written)} if self.written else {}
         else:
-            recovered = self.output.open(durable)  # only the lines after the committed offset are read
+            self.state.start_run(self.run.run_id, self.spider_name, self.run.started, str(self.run.output))
+            known = self.state.run(self.run.run_id) or {}
+            progress = known.get("progress") or {}
+            # only the lines after the committed offset are read back
+            recovered = self.output.open(known.get("committed_offset", 0))
             if self.run.resumed:
                 self.run.counts = dict(progress.get("counts", {}))
                 self.duplicates = dict(progress.get("duplicates", {}))
