@@ -58,9 +58,14 @@ META_KEYS: tuple[MetaKey, ...] = (
     MetaKey(
         "euspider_warc_written",
         "WARC writer",
-        "the response was written to a WARC file (a retry is not answered from it)",
+        "the response was written to a WARC file (a request made again with its meta is not answered from it)",
     ),
-    MetaKey("euspider_crawled_at", "`warc` spider", "the capture time of an archived response (its `WARC-Date`)"),
+    MetaKey(
+        "euspider_crawled_at",
+        "capture-time middleware, WARC replay",
+        "the response's capture time, decided once when it arrives (the fetch, an archive's `Memento-Datetime`, "
+        "a replayed record's `WARC-Date`); the WARC-Date and the record's `crawled_at`",
+    ),
 )
 
 STATS: tuple[Stat, ...] = (
@@ -103,12 +108,15 @@ STATS: tuple[Stat, ...] = (
     Stat(("euspider/state/recrawled",), "unchanged stories written again by `EUSPIDER_RECRAWL`"),
     Stat(
         ("euspider/state/already_written", "euspider/state/already_done"),
-        "a resumed run skipping stories it wrote before it was killed (record dropped, request not sent)",
+        "a continued run skipping stories it dealt with (wrote, or found unchanged or duplicate) before it "
+        "stopped (record dropped, request not sent)",
     ),
     Stat(("euspider/warc/records",), "records read from archives by the `warc` spider"),
     Stat(
         ("euspider/warc/skipped/<reason>",),
-        "archive records that are not pages to extract: `revisit`, `truncated`, `not_200`, `not_html`",
+        "archive records that are not pages to extract: `revisit`, `truncated`, `not_200`, `not_html`; and "
+        "damage, logged with file, offset and URL: `bad_length` (a record whose Content-Length lies), "
+        "`malformed` (bytes that are no record)",
     ),
     Stat(
         ("euspider/warc/discovery/feed", "euspider/warc/discovery/sitemap", "euspider/warc/discovery/listing"),
@@ -116,7 +124,7 @@ STATS: tuple[Stat, ...] = (
     ),
     Stat(
         ("euspider/warc/files_failed", "euspider/warc/unreadable"),
-        "damaged archive files (reading stopped there), records that could not be read back",
+        "archive files that could not be read any further (reading stopped there), records that could not be read back",
     ),
     Stat(("euspider/warc/written",), "responses written to WARC files (`EUSPIDER_WARC_DIR`)"),
     Stat(
