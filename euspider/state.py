@@ -116,14 +116,15 @@ class CrawlState:
             found = self._schema()
             if found is not None and found > SCHEMA:
                 raise StateError(f"{self.path}: state schema {found}, this euspider reads schema {SCHEMA}")
-            with self._transaction():
-                if found == 1:
-                    for statement in _MIGRATE_1:
-                        self.db.execute(statement)
-                for statement in _TABLES.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+            if found != SCHEMA:  # a new file, or one of schema 1
+                with self._transaction():
+                    if found == 1:
+                        for statement in _MIGRATE_1:
+                            self.db.execute(statement)
+                    for statement in _TABLES.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         except sqlite3.DatabaseError as err:
             raise StateError(f"{self.path}: not a euspider state file ({err})") from err
         except OSError as err:
