@@ -20,7 +20,7 @@ after retries and redirects: the response the spider receives.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -31,15 +31,14 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
-from . import config
-from .dates.parse import iso_datetime, parse_date
+from . import capture, config
 from .mirror import MirrorServer, replay_path
 from .warc import RotatingWarcWriter, WarcError, read_record
 
 logger = logging.getLogger(__name__)
 
 ORIGINAL_URL = "euspider_original_url"
-CRAWLED_AT = "euspider_crawled_at"
+CRAWLED_AT = capture.CRAWLED_AT
 #: Flag of a response answered from an archive record (shown in Scrapy's "Crawled" log lines).
 REPLAYED = "warc"
 
@@ -47,12 +46,7 @@ REPLAYED = "warc"
 def fetch_time(response: Response) -> str:
     """When a fetched response was captured: an archive's ``Memento-Datetime`` when it came from one
     (a replay server, the bundled mirror), else now, the moment it arrived. UTC, whole seconds."""
-    memento = response.headers.get(b"Memento-Datetime")
-    if memento:
-        parsed, _ = parse_date(memento.decode("latin-1"))
-        if parsed is not None and isinstance(parsed.value, datetime):
-            return iso_datetime(parsed.value.astimezone(UTC))
-    return iso_datetime(datetime.now(UTC))
+    return capture.capture_time({}, response.headers)
 
 
 def capture_time(request: Request, response: Response) -> str:
