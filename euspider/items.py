@@ -12,6 +12,7 @@ extraction.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field
+from datetime import datetime
 from typing import Any
 
 #: Bumped on any change to the record's fields: major when a field is removed or changes meaning,
@@ -246,6 +247,21 @@ class Page:
     anchors: list[tuple[int, str, str]] = field(default_factory=list)
     #: Where the response is archived (``{"file", "offset"}``), when it is.
     warc: dict[str, Any] | None = None
+
+    @classmethod
+    def from_response(cls, response: Any, *, now: datetime | None = None) -> Page:
+        """The page a fetched response holds, ready for the pipeline: ``yield Page.from_response(response)``.
+
+        Takes the URL, body, headers (as text) and status of any response-like object (Scrapy's
+        ``Response`` among them: nothing here imports Scrapy), its capture time (meta
+        ``euspider_crawled_at``, else the ``Memento-Datetime`` header, else ``now``, the time of the
+        call by default), and from ``response.meta`` the link context (``euspider_link_context``),
+        ID anchors (``euspider_anchors``) and archive location (``euspider_warc``) when a spider
+        or middleware set them.
+        """
+        from .capture import page_fields  # the date parser imports items: loaded on first use
+
+        return cls(**page_fields(response, now))
 
     def __repr__(self) -> str:  # logs show the page, not its bytes
         return f"<Page {self.status} {self.url} {len(self.body)} bytes>"
