@@ -113,3 +113,17 @@ def declared_canonical(tree: HtmlElement, page_url: str) -> str | None:
             return canonical_url(target)
         return None
     return None
+
+
+def names_another_page(url: str, canonical: str) -> bool:
+    """Whether a page at ``url`` declaring ``canonical`` is an alias of another page of its site.
+    A canonical on another site is not followed, and one naming the site's root from a deeper page is
+    a broken template (every page would be the homepage), not an alias."""
+    if not canonical or canonical == url or site_of(canonical) != site_of(url):
+        return False
+
+    def root(address: str) -> bool:
+        parts = urlsplit(address)
+        return parts.path in {"", "/"} and not parts.query
+
+    return not root(canonical) or root(url)

@@ -30,7 +30,7 @@ from trafilatura.settings import Extractor as TrafilaturaOptions
 from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
 
-from . import boilerplate, pagetype
+from . import boilerplate, language, pagetype
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
 from .dates.parse import parse_date
 from .dom import absolute, classes_and_id, find_article_scope, norm_space, norm_text, visible_text
@@ -246,7 +246,7 @@ class ArticleExtractor:
             site=(urlsplit(url).hostname or "").lower().removeprefix("www.") or None,
             title=meta["title"],
             authors=meta["authors"],
-            language=meta["language"],
+            **language.identify(text, meta["language"]).fields(),
             description=meta["description"],
             text=text,
             word_count=words,

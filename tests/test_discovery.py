@@ -16,6 +16,7 @@ import pytest
 
 from .conftest import ROOT
 from .newssite import SCHEMES, NewsSite, NewsSiteServer
+from .sites import make_site, story_html, story_url
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=16",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]  # fmt: skip
@@ -137,7 +138,9 @@ def test_an_alias_gives_one_record_at_the_canonical_url(tmp_path):
         story, alias = server.site.url(server.site.path_of(50)), f"{server.base_url}/go/50"
         assert by_url[story]["duplicate_urls"] == [alias]
         assert server.requests.index("/go/50") < server.requests.index(server.site.path_of(50))
-        assert stat(log, "euspider/leads/alias") == 1 and stat(log, "euspider/items/extracted") == len(records)
+        # the alias is extracted too, its record held back and dropped once the story's was written
+        assert stat(log, "euspider/leads/alias") == 1 and stat(log, "euspider/dedupe/alias") == 1
+        assert stat(log, "euspider/items/extracted") == len(records) + 1
 
 
 def test_a_tracking_parameter_gives_one_record_at_the_clean_url(tmp_path):
@@ -199,3 +202,32 @@ def test_a_sitemap_of_200000_urls_streams_records(tmp_path):
         assert len(urls) >= 300 and len(set(urls)) == len(urls)
         assert all(server.site.paths.get(u.removeprefix(server.base_url), 0) > 0 for u in urls)
         assert stat(log, "euspider/leads/new") > 20_000
+
+
+def test_an_alias_whose_canonical_page_is_gone_is_written_itself(tmp_path):
+    """A page naming a removed page as its address: the crawl tries the canonical page (404), and the
+    alias's record, held back, is written when the crawl runs dry."""
+    moved = story_url(1).replace("/politics/", "/archive/politics/")
+    pages = {
+        "https://news.example/politics": (
+            f"<html><body><h1>Politics</h1><ul><li><a href='{story_url(1)}'>Story one of the crawl test, told "
+            f"at length</a></li><li><a href='{story_url(2)}'>Story two of the crawl test, told at length</a></li>"
+            "</ul></body></html>"
+        ).encode(),
+        story_url(1): story_html(1).replace("<head>", f"<head><link rel='canonical' href='{moved}'>").encode(),
+        story_url(2): story_html(2).encode(),
+    }
+    site = make_site(tmp_path / "site", pages)
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", "start=https://news.example/politics",
+         "-a", f"mirror={site}", "-O", f"{out}:jsonl", "-s", "LOG_LEVEL=DEBUG"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = {r["url"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert sorted(records) == sorted([story_url(1), story_url(2)])
+    assert records[story_url(1)]["canonical_url"] == moved
+    # the canonical page was asked for, and is gone
+    assert [line for line in result.stderr.splitlines() if "(404)" in line and "/archive/politics/1/" in line]
+    assert "gave no story: its own record is written" in result.stderr

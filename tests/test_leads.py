@@ -113,8 +113,11 @@ def test_stories_of_a_run_and_aliases(store):
     store.add_alias("https://news.example/go/2", "https://news.example/gone", {"callback": "parse_lead"})
     assert store.aliases("https://news.example/world/26823") == ["https://news.example/go/1"]
     # the canonical page of /go/2 gave no story: it is an orphan, handed back once
-    assert store.orphans() == [("https://news.example/go/2", {"callback": "parse_lead"})]
-    assert store.orphans() == []
+    assert store.alias_of("https://news.example/go/2") == ("https://news.example/gone", False)
+    assert store.orphans("record") == []
+    assert store.orphans("callback") == [("https://news.example/go/2", {"callback": "parse_lead"})]
+    assert store.orphans("callback") == []
+    assert store.alias_of("https://news.example/go/2") == ("https://news.example/gone", True)
 
 
 def test_abandon_marks_lost_requests_done(store):

@@ -13,11 +13,12 @@ before. On other sites the content decides: every same-site page that is not an 
 record for a story and drops a listing) and, within ``EUSPIDER_DEPTH`` hops of the start pages, read
 for links and the dates beside them; the URL's shape only sets the order. Pages found in sitemaps and
 feeds are not followed further. A page that names another same-site URL as its canonical address is
-an alias: it is not extracted, the canonical page is fetched instead (:mod:`euspider.dedupe`).
+an alias: the canonical page is fetched too, and its record, not the alias's, is kept
+(:mod:`euspider.duplicates`).
 
 Spiders choose URLs and hand responses on as :class:`~euspider.items.Page` items; extraction is the
 pipeline's job. Meta keys: ``euspider_kind`` (``robots``, ``sitemap``, ``feed``, ``listing``,
-``article``), ``euspider_depth``, ``euspider_lead``, ``euspider_probe``, ``euspider_ignore_canonical``,
+``article``), ``euspider_depth``, ``euspider_lead``, ``euspider_process``, ``euspider_probe``,
 ``euspider_link_context``, ``euspider_anchors``.
 """
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,10 +42,11 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from .. import config
-from ..canonical import canonical_url, declared_canonical, on_sites, site_of
-from ..dates.parse import iso_datetime, parse_date
-from ..dedupe import RunDedupe, run_dedupe
+from ..canonical import canonical_url, declared_canonical, names_another_page, on_sites
+from ..capture import capture_time, headers_text, meta_of
+from ..dates.parse import parse_date
 from ..discovery import Discovery, ordered_context
+from ..duplicates import RunDuplicates, run_duplicates
 from ..frontier import SITEMAPS_AT_ONCE, Frontier, FrontierSettings
 from ..items import Page
 from ..links import (
@@ -93,18 +95,13 @@ def _lastmod_before(context: list[dict[str, Any]], since: str) -> bool:
 
 def headers_of(response: Response) -> dict[str, str]:
     """Response headers as text (repeated headers joined with commas)."""
-    return {key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()}
+    return headers_text(response.headers)
 
 
 def captured_at(response: Response) -> str:
     """The capture time: a WARC record's date, an archive's ``Memento-Datetime``, else now (the fetch
     just happened)."""
-    memento = response.meta.get("euspider_crawled_at") or response.headers.get(b"Memento-Datetime")
-    if memento:
-        parsed, _ = parse_date(memento.decode("latin-1") if isinstance(memento, bytes) else memento)
-        if parsed is not None and isinstance(parsed.value, datetime):
-            return iso_datetime(parsed.value.astimezone(UTC))
-    return iso_datetime(datetime.now(UTC))
+    return capture_time(meta_of(response), response.headers)
 
 
 async def _pause() -> None:
@@ -147,7 +144,7 @@ class NewsSpider(Spider):
         self.discovery = Discovery()
         self.frontier_settings = FrontierSettings()
         self._frontier: Frontier | None = None
-        self._dedupe: RunDedupe | None = None
+        self._duplicates: RunDuplicates | None = None
         self._outstanding = 0
         self._sitemaps = 0  # sitemaps in flight or being read
         self._window = 32
@@ -178,7 +175,6 @@ class NewsSpider(Spider):
             if not crawler.settings.getpriority(disk):
                 crawler.settings.set(disk, crawler.settings.get(memory), "spider")
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        crawler.signals.connect(spider.fetch_orphans, signal=signals.spider_idle)
         crawler.signals.connect(spider._item_done, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_done, signal=signals.item_dropped)
         crawler.signals.connect(spider._item_done, signal=signals.item_error)
@@ -235,10 +231,10 @@ class NewsSpider(Spider):
         return self._frontier
 
     @property
-    def dedupe(self) -> RunDedupe:
-        if self._dedupe is None:
-            self._dedupe = run_dedupe(self.crawler)
-        return self._dedupe
+    def duplicates(self) -> RunDuplicates:
+        if self._duplicates is None:
+            self._duplicates = run_duplicates(self.crawler)
+        return self._duplicates
 
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"euspider/{key}", count)
@@ -370,6 +366,10 @@ class NewsSpider(Spider):
         if lead is not None and meta.get("euspider_process") == self._process and isinstance(item, Page | dict):
             self.frontier.done(lead)
 
+    def busy(self) -> bool:
+        """Whether requests of this crawl are on their way (the crawl is not over when it is idle)."""
+        return self._outstanding > 0
+
     def spider_idle(self) -> None:
         """Nothing in flight: release what waits; leads still claimed never came back."""
         self._outstanding = self._sitemaps = 0
@@ -495,13 +495,12 @@ class NewsSpider(Spider):
 
     def read_page(self, response: TextResponse, lead: str, kind: str, depth: int) -> list[Page]:
         url = canonical_url(response.url)
-        ignore_canonical = bool(response.meta.get("euspider_ignore_canonical"))
         known = self.frontier.store.get(lead)
-        if known is not None and known.state == DONE and not ignore_canonical:
+        if known is not None and known.state == DONE:
             self._stat("leads/repeat")  # a resumed crawl fetched it twice
             return []
-        if url != lead and not self.frontier.done(url) and not ignore_canonical:
-            self.dedupe.alias(lead, url, captured_at(response))  # redirected to a page read already
+        if url != lead and not self.frontier.done(url):
+            self._stat("leads/repeat")  # redirected to a page read already
             self.frontier.done(lead)
             return []
         try:
@@ -516,10 +515,9 @@ class NewsSpider(Spider):
         if profile is None or kind == "listing":
             if depth < self.frontier_settings.max_depth:
                 self.follow(tree, url, depth)
-        canonical = None if ignore_canonical else declared_canonical(tree, url)
+        canonical = declared_canonical(tree, url)
         if canonical and canonical not in {url, lead} and self.is_alias(url, canonical):
-            self.alias_page(response, lead, url, canonical)
-            return []
+            self.alias_page(lead, url, canonical)
         if profile is not None and kind != "article":
             self._stat("discovery/listing")
             self.frontier.done(lead)
@@ -527,44 +525,25 @@ class NewsSpider(Spider):
         if profile is None:
             self._stat("discovery/page")
         context = known.context if known is not None else response.meta.get("euspider_link_context", [])
-        return [
-            Page(
-                url=url,
-                body=response.body,
-                headers=headers_of(response),
-                status=response.status,
-                crawled_at=captured_at(response),
-                link_context=ordered_context(context),
-                anchors=[tuple(a) for a in self.discovery.anchors_for(url, self.profile_of(url))],  # type: ignore[misc]
-                warc=response.meta.get("euspider_warc"),
-            )
-        ]
+        page = Page.from_response(response)
+        anchors = self.discovery.anchors_for(url, self.profile_of(url))
+        # the lead's context as it is now: dates found while the page was in flight count too
+        return [replace(page, url=url, link_context=ordered_context(context), anchors=anchors)]
 
     def is_alias(self, url: str, canonical: str) -> bool:
-        """Whether a page's declared canonical address is another page of its site that carries its
-        story (a canonical pointing at the site's root from a deeper page is a broken template)."""
-        if site_of(canonical) != site_of(url) or not self.on_site(canonical):
-            return False
+        """Whether a page's declared canonical address is another page of its site, in the crawl's
+        bounds, that carries its story (:func:`euspider.canonical.names_another_page`)."""
+        return names_another_page(url, canonical) and self.on_site(canonical)
 
-        def root(address: str) -> bool:
-            parts = urlsplit(address)
-            return parts.path in {"", "/"} and not parts.query
-
-        return not root(canonical) or root(url)
-
-    def alias_page(self, response: Response, lead: str, url: str, canonical: str) -> None:
-        """``url`` names ``canonical`` as its address: fetch that page (with what the pages linking
-        to the alias said of it) and let it carry the record."""
+    def alias_page(self, lead: str, url: str, canonical: str) -> None:
+        """``url`` names ``canonical`` as its address: fetch that page too (with what the pages
+        linking to the alias said of it); its record, not the alias's, is kept."""
         self._stat("leads/alias")
         known = self.frontier.store.get(lead)
         context = known.context if known is not None else []
         depth = known.depth if known is not None else self.frontier_settings.max_depth
         self.admit([Lead(canonical, "article", depth, PRIORITY["canonical"], context=context)])
-        self.dedupe.alias(url, canonical, captured_at(response), {"callback": "parse_lead"})
-        if lead != url:
-            self.dedupe.alias(lead, canonical, captured_at(response), {"callback": "parse_lead"})
-        self.frontier.done(lead)
-        self.frontier.done(url)
+        self.duplicates.alias(url, canonical)  # known now, before the alias's record is extracted
 
     def follow(self, tree: HtmlElement, page_url: str, depth: int) -> None:
         """Links of a page (and the feeds it announces) as leads, one hop further from the start."""
@@ -638,26 +617,6 @@ class NewsSpider(Spider):
         finally:
             self.pump()
 
-    def fetch_orphans(self) -> None:
-        """At the end of the crawl, an alias whose canonical page gave no story (it failed, or was no
-        story) carries the story itself: fetch it again, its canonical declaration ignored."""
-        if self._outstanding or self._dedupe is None:
-            return
-        orphans = self.dedupe.store.orphans()
-        for alias, saved in orphans:
-            self._stat("leads/alias_fallback")
-            self.logger.info("the canonical page of %s gave no story: the alias is read itself", alias)
-            if saved.get("callback") == "parse_article":
-                meta = {**saved.get("meta", {}), "euspider_ignore_canonical": True}
-                request = Request(alias, callback=self.parse_article, dont_filter=True, meta=meta)
-            else:
-                request = self.request_for(Lead(alias, "article", self.frontier_settings.max_depth))
-                request.meta["euspider_ignore_canonical"] = True
-                self._outstanding += 1
-            self.crawler.engine.crawl(request)
-        if orphans:
-            raise DontCloseSpider
-
     # --- spiders that read pages from elsewhere (archives) ----------------------------------------
 
     def links(self, response: Response) -> list[Link]:
@@ -678,35 +637,4 @@ class NewsSpider(Spider):
         self.discovery.discover(url, context, self.profile_of(url))
 
     def parse_article(self, response: Response) -> Iterator[Page]:
-        """A page read from elsewhere (an archive), with the link context its request carries. An
-        alias (a page naming another same-site page as its address) gives no record unless its
-        canonical page gives none (:meth:`fetch_orphans`)."""
-        if isinstance(response, TextResponse) and not response.meta.get("euspider_ignore_canonical"):
-            url = canonical_url(response.url)
-            try:
-                tree = document_fromstring(response.text) if response.text.strip() else None
-            except (ParserError, ValueError):
-                tree = None
-            canonical = declared_canonical(tree, url) if tree is not None else None
-            if canonical and canonical != url and self.is_alias(url, canonical):
-                self._stat("leads/alias")
-                keep = (
-                    "euspider_kind",
-                    "euspider_warc",
-                    "euspider_crawled_at",
-                    "euspider_link_context",
-                    "euspider_anchors",
-                )
-                saved = {"callback": "parse_article", "meta": {k: response.meta[k] for k in keep if k in response.meta}}
-                self.dedupe.alias(url, canonical, captured_at(response), saved)
-                return
-        yield Page(
-            url=response.url,
-            body=response.body,
-            headers=headers_of(response),
-            status=response.status,
-            crawled_at=captured_at(response),
-            link_context=list(response.meta.get("euspider_link_context", [])),
-            anchors=[tuple(a) for a in response.meta.get("euspider_anchors", [])],  # type: ignore[misc]
-            warc=response.meta.get("euspider_warc"),
-        )
+        yield Page.from_response(response)

@@ -119,9 +119,14 @@ class LeadStore(ABC):
         """URLs that named ``canonical`` as their address."""
 
     @abstractmethod
-    def orphans(self) -> list[tuple[str, dict[str, Any]]]:
-        """Aliases (with their meta) whose canonical page has no story in this run, each returned
-        once: they carry the story themselves."""
+    def alias_of(self, alias: str) -> tuple[str, bool] | None:
+        """The canonical URL ``alias`` named, and whether it was handed back as an orphan; None when
+        ``alias`` named none."""
+
+    @abstractmethod
+    def orphans(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        """Aliases whose meta holds ``key`` and whose canonical page has no story in this run, with
+        their meta, each returned once: they carry the story themselves."""
 
     # --- life cycle -----------------------------------------------------------------------------
 

@@ -288,14 +288,20 @@ class SqliteLeadStore(LeadStore):
         query = "SELECT alias FROM aliases WHERE canonical = ? ORDER BY alias"
         return [alias for (alias,) in self.db.execute(query, (canonical,))]
 
-    def orphans(self) -> list[tuple[str, dict[str, Any]]]:
+    def alias_of(self, alias: str) -> tuple[str, bool] | None:
+        row = self.db.execute("SELECT canonical, orphan FROM aliases WHERE alias = ?", (alias,)).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def orphans(self, key: str) -> list[tuple[str, dict[str, Any]]]:
         rows = self.db.execute(
             "SELECT alias, meta FROM aliases WHERE orphan = 0"
             " AND NOT EXISTS (SELECT 1 FROM stories WHERE stories.url = aliases.canonical)"
         ).fetchall()
-        if rows:
-            self._write().executemany("UPDATE aliases SET orphan = 1 WHERE alias = ?", [(alias,) for alias, _ in rows])
-        return [(alias, json.loads(meta) if meta else {}) for alias, meta in rows]
+        found = [(alias, json.loads(meta) if meta else {}) for alias, meta in rows]
+        found = [(alias, meta) for alias, meta in found if key in meta]
+        if found:
+            self._write().executemany("UPDATE aliases SET orphan = 1 WHERE alias = ?", [(a,) for a, _ in found])
+        return found
 
     # --- life cycle -----------------------------------------------------------------------------
 
