@@ -46,7 +46,7 @@ def test_a_good_crawl_passes(monitored_crawl):
     assert "no crawl state (EUSPIDER_STATE)" in log
     assert "'euspider/monitors/failed': 0" in log
     # every record went through Spidermon's JSON Schema validation, none with errors
-    assert "'spidermon/validation/items': 18" in log  # the mirror's 18 stories (/9/26823 is /world/26823)
+    assert "'spidermon/validation/items': 19" in log
     assert "spidermon/validation/items/errors" not in log
 
 
@@ -66,7 +66,7 @@ def test_a_jump_in_the_mismatch_rate_fails_the_run(stateful_runs):
         "failures": "OK",
         "validation": "OK",
     }
-    # 7 of the 19 mirror article pages are archival at a year; 12 of them at a day
+    # 7 of the 19 mirror stories are archival at a year; 12 of them at a day
     assert "archival 37% -> 63%" in log
     assert "'euspider/monitors/failed/mismatch_rise': 1" in log
     assert "the crawl failed its monitors: mismatch_rise" in log
