@@ -365,6 +365,8 @@ class NewsSpider(Spider):
         lead = meta.get("euspider_lead")
         if lead is not None and meta.get("euspider_process") == self._process and isinstance(item, Page | dict):
             self.frontier.done(lead)
+            self._settle()
+            self.pump()
 
     def busy(self) -> bool:
         """Whether requests of this crawl are on their way (the crawl is not over when it is idle)."""
@@ -386,12 +388,18 @@ class NewsSpider(Spider):
     # --- reading what came back -----------------------------------------------------------------
 
     async def parse_lead(self, response: Response) -> list[Page]:
+        """Read what came back. A page handed to the pipeline keeps its place in the window until
+        its item is through (:meth:`_item_done`): the window bounds the pages downloaded and not yet
+        extracted too, so memory does not follow the extraction backlog."""
         if self._stale(response.meta):
             return []
-        self._settle()
+        pages: list[Page] = []
         try:
-            return await self.read(response)
+            pages = await self.read(response)
+            return pages
         finally:
+            if not pages:
+                self._settle()
             self._sitemap_done(response.meta)
             self.pump()
 
@@ -637,4 +645,16 @@ class NewsSpider(Spider):
         self.discovery.discover(url, context, self.profile_of(url))
 
     def parse_article(self, response: Response) -> Iterator[Page]:
+        """A page read from elsewhere (an archive), with the link context its request carries. A page
+        naming another page of its site as canonical is noted as its alias at once, as a crawl does,
+        so that page's record lists it whichever comes first (:mod:`euspider.duplicates`)."""
+        if isinstance(response, TextResponse) and b"canonical" in response.body:
+            url = canonical_url(response.url)
+            try:
+                tree = document_fromstring(response.text) if response.text.strip() else None
+            except (ParserError, ValueError):
+                tree = None
+            canonical = declared_canonical(tree, url) if tree is not None else None
+            if canonical and self.is_alias(url, canonical):
+                self.duplicates.alias(url, canonical)
         yield Page.from_response(response)
