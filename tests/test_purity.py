@@ -16,6 +16,7 @@ PURE = [
     "euspider.mirror",
     "euspider.boilerplate",
     "euspider.schema",
+    "euspider.urlfilter",
 ]
 
 
