@@ -48,7 +48,7 @@ def test_every_meta_key_is_in_the_readme():
 def test_every_stat_is_in_the_readme():
     stats = set(
         re.findall(
-            r'"(?:euspider/)?((?:items|dropped|published|mismatch|paywall|boilerplate|discovery|mirror)/[a-z_/]*)',
+            r'"(?:euspider/)?((?:items|dropped|published|mismatch|paywall|boilerplate|discovery|mirror|download|refused)/[a-z_/]*)',
             SOURCES,
         )
     )
