@@ -239,7 +239,7 @@ def body_bytes(rng: random.Random, html: str) -> tuple[bytes, dict[str, str]]:
     try:
         body = html.encode(charset or "utf-8", "replace")
     except LookupError:
-        body = html.encode("utf-8")
+        body = html.encode("utf-8", "surrogatepass")  # a lone surrogate becomes invalid UTF-8: fine here
     roll = rng.random()
     if roll < 0.05:
         body = rng.choice([b"%PDF-1.4\n", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"PK\x03\x04", b""]) + rng.randbytes(2000)
@@ -388,7 +388,10 @@ def warm_up() -> None:
 def run_one(job: tuple[str, int, int, float]) -> tuple[str, int, float, list[str]]:
     """(target, index, seconds, problems) for one input; a hang past ``timeout`` is a problem too."""
     target, seed, index, timeout = job
-    data = make_input(target, seed, index)
+    try:
+        data = make_input(target, seed, index)
+    except Exception as err:  # noqa: BLE001 - the generator's own bug: reported, never fatal to the run
+        return target, index, 0.0, [f"generator raised {type(err).__name__}: {err}"[:300]]
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     started = time.perf_counter()
