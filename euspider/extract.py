@@ -251,7 +251,7 @@ class ArticleExtractor:
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
         crowded = link_list(tree)
-        if crowded:  # before the costly steps: a page of 100,000 links would take trafilatura minutes
+        if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
             return Outcome(None, "listing", crowded)
         return self._extract_tree(
             tree,
@@ -388,7 +388,7 @@ _LINK_TEXT_SHARE = 0.7
 #: Share of the text in lines that repeat an earlier line from which a page is not a story.
 _REPEATED_SHARE = 0.8
 #: A page with this many links, nearly all of its text in them, is a list of links (decided before
-#: extraction, which would spend minutes on it).
+#: extraction, which would spend tens of seconds on it).
 _LINK_LIST_MIN_LINKS = 1000
 _LINK_LIST_SHARE = 0.8
 

@@ -80,3 +80,20 @@ def test_a_year_given_during_that_year_ends_at_the_capture():
     assert record["published"] == "2009"
     assert record["published_latest"] == "2009-04-01"
     assert not record_problems(record, crawled_at)
+
+
+def test_an_instant_after_the_capture_whose_local_day_began_after_it_is_refused():
+    """Found by bench/fuzz.py (page:1:2493): 01:40 on the 24th at +13:00 is 12:40Z on the 23rd, five hours
+    after a capture at 07:20Z; its local day began at 11:00Z, after the capture too."""
+    crawled_at = datetime(2002, 5, 23, 7, 20, 5, tzinfo=UTC)
+    page = (
+        "<html><head><title>Budget</title><meta name='parsely-pub-date' content='2002-05-24T01:40:05+13:00'></head>"
+        "<body><article><h1>Budget</h1><p>The budget talks went on all night, ministers said, and will resume "
+        "today in Brussels with the finance ministers.</p></article></body></html>"
+    )
+    record = EXTRACTOR.extract(page.encode(), "https://news.example/story", crawled_at=crawled_at).record
+    (parsely,) = [e for e in record["date_evidence"] if e["source"] == "meta:parsely-pub-date"]
+    assert not parsely["accepted"]
+    assert parsely["reason"].startswith("after the capture")
+    assert "future_date_rejected" in record["date_mismatch"]["kinds"]
+    assert not record_problems(record, crawled_at)

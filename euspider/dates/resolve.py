@@ -258,7 +258,13 @@ def resolve(
             continue
         if isinstance(cand.parsed.value, datetime) and cand.parsed.instant > bound:
             # a few hours after the capture: the day may be right (a clock ahead, local time labelled
-            # UTC), the instant cannot be; keep the day only, so published is never after crawled_at
+            # UTC), the instant cannot be; keep the day only if it had begun at the capture, so
+            # published is never after crawled_at
+            if datetime(day.year, day.month, day.day, tzinfo=cand.parsed.value.tzinfo) > bound:
+                _reject(cand, f"after the capture ({bound_day}): a date cannot be later than the page it is read from")
+                if cand.tier <= 3:
+                    future_rejected.append(cand)
+                continue
             cand.parsed = ParsedDate(day, "day")
         if day < settings.min_date:
             _reject(cand, f"before {settings.min_date}: a placeholder or a misparse")
