@@ -1,4 +1,5 @@
-"""Command line: ``python -m euspider extract PATH_OR_URL`` and ``python -m euspider schema``.
+"""Command line: ``python -m euspider extract PATH_OR_URL``, ``schema``, ``report RUN.jsonl ... -o FILE``,
+``reference`` and ``dataset-card OUTPUT``.
 
 ``extract`` prints one page's record and its date evidence table, for checking a date by hand. It
 reads a file (``.html`` or ``.html.gz``) or fetches a URL (``http(s)://``; the response's headers
@@ -107,7 +108,69 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def cmd_dataset_card(args: argparse.Namespace) -> int:
+    from .card import dataset_card
+
+    data = Path(args.output)
+    if not data.is_file():
+        print(f"no such output file: {data}", file=sys.stderr)
+        return 2
+    try:
+        card = dataset_card(data, name=args.name, manifest=Path(args.manifest) if args.manifest else None)
+    except (OSError, ValueError) as err:
+        print(f"cannot read {data}: {err}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text(card, encoding="utf-8")
+    else:
+        sys.stdout.write(card)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import ReportError, collect
+
+    try:
+        collector = collect(args.runs)
+    except ReportError as err:
+        print(f"cannot make the report: {err}", file=sys.stderr)
+        return 2
+    if not collector.records:
+        print("no records in " + ", ".join(args.runs), file=sys.stderr)
+        return 2
+    try:
+        page = collector.html(args.title)
+    except ImportError as err:
+        print(f"the report needs altair and vl-convert-python (pip install 'euspider[report]'): {err}", file=sys.stderr)
+        return 2
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as err:
+        print(f"cannot write {args.output}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    print(collector.summary())
+    print(f"report written to {args.output}")
+    return 0
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from .reference import document, update_readme
+
+    if args.readme:
+        path = Path(args.readme)
+        try:
+            path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+        except (OSError, ValueError) as err:
+            print(f"cannot update {path}: {err}", file=sys.stderr)
+            return 2
+    if args.output:
+        Path(args.output).write_text(document(), encoding="utf-8")
+    elif not args.readme:
+        sys.stdout.write(document())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m euspider", description="euspider tools")
     sub = parser.add_subparsers(dest="command", required=True)
     ext = sub.add_parser("extract", help="print one page's record and its date evidence")
@@ -123,7 +186,30 @@ def main(argv: list[str] | None = None) -> int:
     sch = sub.add_parser("schema", help="print the record's JSON Schema (or --markdown: the field table)")
     sch.add_argument("--markdown", action="store_true")
     sch.set_defaults(func=cmd_schema)
-    args = parser.parse_args(argv)
+    card = sub.add_parser("dataset-card", help="write a dataset card (markdown) for a crawl's output")
+    card.add_argument("output", help="the crawl's output: .parquet or .jsonl")
+    card.add_argument("--out", help="write the card to this file (default: print it)")
+    card.add_argument("--name", help="the dataset's name (default: the output file's name)")
+    card.add_argument("--manifest", help="the run's .manifest.json (default: the one beside the output, if any)")
+    card.set_defaults(func=cmd_dataset_card)
+    rep = sub.add_parser(
+        "report", help="write one self-contained HTML report (plots and tables) of run files; print its summary"
+    )
+    rep.add_argument("runs", nargs="+", help="run files (JSON lines; a folder stands for its *.jsonl files)")
+    rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    rep.add_argument("--title", default="euspider crawl report", help="the report's title")
+    rep.set_defaults(func=cmd_report)
+    ref = sub.add_parser(
+        "reference", help="print the reference of every setting, meta key, stat, output field and command"
+    )
+    ref.add_argument("-o", "--output", help="write it to this file (docs/reference.md) instead")
+    ref.add_argument("--readme", help="also render the generated tables of this README again, in place")
+    ref.set_defaults(func=cmd_reference)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.func(args))
 
 

@@ -5,18 +5,23 @@ Besides the pipeline, the exporter and the crawl-state components, the add-on se
 unattended crawl of the open web (see :data:`SAFE_DEFAULTS` and :mod:`euspider.safety`): bounded
 download time and size, no truncated bodies, ``Retry-After`` honoured and capped, redirects limited
 and kept on the allowed domains, and nothing but HTTP(S) fetched.
+With ``EUSPIDER_SPIDERMON = True`` it also turns Spidermon on, with euspider's monitor suite added to
+the project's own close monitors and Spidermon's item validation against the record's JSON Schema.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.misc import load_object
 
 from . import config
-from .exporters import JsonLinesExporter
+from .dedup import NearDuplicatePipeline
+from .exporters import JsonLinesExporter, ParquetExporter, refuse_parquet_appends
 from .incremental import ConditionalRequestMiddleware, RunPipeline
-from .middlewares import MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
+from .middlewares import CaptureTimeMiddleware, MirrorMiddleware, WarcArchiveMiddleware, WarcReplayMiddleware
 from .pipelines import ExtractPipeline
 from .safety import (
     BodyGuardMiddleware,
@@ -26,20 +31,30 @@ from .safety import (
     StartHostsMiddleware,
     UrlFilterMiddleware,
 )
+from .spidermiddlewares import ExtractResponsesMiddleware
 
 #: Where the components sit in Scrapy's chains. The mirror goes late in the downloader chain so
 #: robots.txt and the offsite filter see the site's own URL first.
 PIPELINE_ORDER = 300
+NEARDUP_ORDER = 500  # after extraction, before the run's output is written
 RUN_ORDER = 800  # after extraction: writes the run's output and keeps the crawl state
 CONDITIONAL_ORDER = 900  # before the mirror, which re-issues requests to its local server
 MIRROR_ORDER = 950
 WARC_REPLAY_ORDER = 20  # first: a request answered from an archive goes nowhere else
-WARC_ARCHIVE_ORDER = 585  # sees responses after decompression (590), with the site's own URL
+#: Below RetryMiddleware (550) and the redirect middlewares (580, 600): the capture time and the
+#: archive see the response the spider receives, decompressed (590), under the site's own URL.
+CAPTURE_TIME_ORDER = 545
+WARC_ARCHIVE_ORDER = 540  # after the capture time is decided (process_response runs high to low)
+EXTRACT_RESPONSES_ORDER = 900  # nearest the spider: sees its output first
+VALIDATION_ORDER = 350  # after extraction, before the run output: checks the records written
+SPIDERMON_ORDER = 500
+REPORT_ORDER = 600  # after Spidermon: the summary names failed monitors
+
 URL_FILTER_ORDER = 40  # before the offsite filter (50) and robots.txt (100): nothing unsafe goes further
 REDIRECT_GUARD_ORDER = 605  # sees a redirect before RedirectMiddleware (600) follows it
 BODY_GUARD_ORDER = 595  # sees a compressed body before HttpCompressionMiddleware (590) inflates it
 RETRY_ORDER = 550  # in place of Scrapy's RetryMiddleware
-FAILURE_ORDER = 545  # inside the retry middleware: sees a failure once retries are exhausted
+FAILURE_ORDER = 548  # inside the retry middleware: sees a failure once retries are exhausted
 START_HOSTS_ORDER = 10
 
 #: Scrapy settings the add-on changes for a crawl of the hostile web (each documented in the README).
@@ -56,6 +71,10 @@ SAFE_DEFAULTS = {
 #: URL schemes whose Scrapy download handlers are switched off: a crawl fetches HTTP(S) only.
 UNSAFE_SCHEMES = ("file", "data", "ftp", "s3")
 
+SPIDERMON = "spidermon.contrib.scrapy.extensions.Spidermon"
+MONITOR_SUITE = "euspider.monitors.CrawlMonitorSuite"
+VALIDATION_PIPELINE = "euspider.monitors.RecordValidationPipeline"
+
 
 class Addon:
     def update_settings(self, settings: BaseSettings) -> None:
@@ -65,17 +84,29 @@ class Addon:
             "DOWNLOADER_MIDDLEWARES", WarcReplayMiddleware, WARC_REPLAY_ORDER
         )
         settings.setdefault_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", CaptureTimeMiddleware, CAPTURE_TIME_ORDER
+        )
+        settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", WarcArchiveMiddleware, WARC_ARCHIVE_ORDER
         )
         exporters = settings.getdict("FEED_EXPORTERS")
         for name in ("jsonl", "jsonlines"):
             exporters.setdefault(name, JsonLinesExporter)
+        exporters.setdefault("parquet", ParquetExporter)
+        refuse_parquet_appends(settings.getdict("FEEDS"))
         settings.set("FEED_EXPORTERS", exporters, "addon")
         settings.set("FEED_EXPORT_ENCODING", "utf-8", "addon")
+        settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", NearDuplicatePipeline, NEARDUP_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", RunPipeline, RUN_ORDER)
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware, CONDITIONAL_ORDER
         )
+        settings.setdefault_in_component_priority_dict(
+            "SPIDER_MIDDLEWARES", ExtractResponsesMiddleware, EXTRACT_RESPONSES_ORDER
+        )
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", "euspider.extensions.CrawlReport", REPORT_ORDER)
+        if config._bool("EUSPIDER_SPIDERMON", settings.get("EUSPIDER_SPIDERMON", False)):
+            enable_spidermon(settings)
         self.safe_defaults(settings)
 
     def safe_defaults(self, settings: BaseSettings) -> None:
@@ -101,3 +132,24 @@ class Addon:
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryMiddleware, None)
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RetryAfterMiddleware, RETRY_ORDER)
         settings.setdefault_in_component_priority_dict("SPIDER_MIDDLEWARES", StartHostsMiddleware, START_HOSTS_ORDER)
+
+
+def _append(settings: BaseSettings, name: str, value: Any) -> None:
+    """Add ``value`` to the list setting ``name``, keeping what the project put there."""
+    current = settings.getlist(name)
+    if value not in current:
+        priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set(name, [*current, value], priority)
+
+
+def enable_spidermon(settings: BaseSettings) -> None:
+    """Spidermon on, euspider's monitors added, records validated against the shipped schema."""
+    try:
+        import spidermon  # noqa: F401 - only checks that it is installed
+    except ImportError as err:
+        raise config.ConfigError("EUSPIDER_SPIDERMON=True: Spidermon is not installed (pip install spidermon)") from err
+    settings.set("SPIDERMON_ENABLED", True, "addon")
+    settings.setdefault_in_component_priority_dict("EXTENSIONS", SPIDERMON, SPIDERMON_ORDER)
+    _append(settings, "SPIDERMON_SPIDER_CLOSE_MONITORS", MONITOR_SUITE)
+    settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", VALIDATION_PIPELINE, VALIDATION_ORDER)
+    settings.set("SPIDERMON_VALIDATION_SCHEMAS", ["euspider.monitors.RECORD_SCHEMA"], "addon")

@@ -15,6 +15,7 @@ from typing import Any
 
 from .dates import DateSettings
 from .extract import ExtractOptions
+from .neardup import NearDuplicateSettings
 from .sites import Profile, ProfileError, builtin_profiles, load_profile_file
 from .workers import PoolSettings, default_workers
 
@@ -36,6 +37,18 @@ DEFAULT_MAX_PAGE_BYTES = 5_000_000
 def page_bytes(value: Any) -> int:
     """``EUSPIDER_MAX_PAGE_BYTES`` checked (the add-on reads it before the crawl starts)."""
     return _int("EUSPIDER_MAX_PAGE_BYTES", value)
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    """Thresholds of euspider's Spidermon monitors (:mod:`euspider.monitors`)."""
+
+    min_items: int = 1
+    max_undated: float = 0.3
+    max_residue: int = 0
+    max_mismatch_rise: float = 0.2
+    max_failures: float = 0.05
+    max_invalid: int = 0
 
 
 #: Every setting the plugin reads, with its default; the README's settings table lists these.
@@ -136,6 +149,80 @@ SETTINGS: tuple[Setting, ...] = (
         PoolSettings.max_in_flight,
         "Pages handed to the workers at once (backpressure); 0 means twice the number of workers.",
     ),
+    Setting(
+        "EUSPIDER_EXTRACT_CALLBACKS",
+        [],
+        "Callbacks whose responses are handed to the pipeline as pages, for spiders that cannot be edited: "
+        "method names (`parse` for requests without a callback), or `*` for every callback.",
+    ),
+    Setting(
+        "EUSPIDER_SPIDERMON",
+        False,
+        "Turn Spidermon on with euspider's monitor suite (`euspider.monitors.CrawlMonitorSuite`) and item "
+        "validation against the record's JSON Schema.",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MIN_ITEMS",
+        MonitorSettings.min_items,
+        "The monitors fail a run that saw fewer stories (records extracted, plus stories answered `304 Not Modified`).",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MAX_UNDATED",
+        MonitorSettings.max_undated,
+        "The monitors fail a run whose share of records without a `published` date is larger (0 to 1).",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MAX_RESIDUE",
+        MonitorSettings.max_residue,
+        "The monitors fail a run with more lines of boilerplate residue than this (`euspider/boilerplate/residue`).",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MAX_MISMATCH_RISE",
+        MonitorSettings.max_mismatch_rise,
+        "The monitors fail a run whose share of records with a `date_mismatch` kind rose by more than this "
+        "(0 to 1) since the previous finished run in `EUSPIDER_STATE`.",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MAX_FAILURES",
+        MonitorSettings.max_failures,
+        "The monitors fail a run whose share of pages that failed extraction (`extraction_error`, `timeout`, "
+        "`worker_crashed`, `too_large`) is larger (0 to 1).",
+    ),
+    Setting(
+        "EUSPIDER_MONITOR_MAX_INVALID",
+        MonitorSettings.max_invalid,
+        "The monitors fail a run with more records that do not validate against the record's JSON Schema.",
+    ),
+    Setting(
+        "EUSPIDER_REPORT",
+        False,
+        "Write the crawl report (HTML) when the crawl ends: `True` for `<output>.report.html` beside the run's "
+        "output file, or a file path (`%(name)s` is the spider).",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_ENABLED",
+        NearDuplicateSettings.enabled,
+        "Look for near-duplicate stories (MinHash over word 5-grams) and name the earlier record in "
+        "`near_duplicate_of`.",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_THRESHOLD",
+        NearDuplicateSettings.threshold,
+        "Estimated Jaccard similarity (0 to 1) from which a story is a near copy of an earlier one.",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_DROP",
+        NearDuplicateSettings.drop,
+        "Drop near copies instead of writing them with `near_duplicate_of` (counted in "
+        "`euspider/neardup/dropped`, logged with the URL of both).",
+    ),
+    Setting(
+        "EUSPIDER_NEARDUP_INDEX",
+        NearDuplicateSettings.index,
+        "The near-duplicate index (SQLite) to keep across runs, e.g. one for several spiders. Default: "
+        "beside `EUSPIDER_STATE` (`<state>.neardup.sqlite`), or a temporary file for the run without a "
+        "state. `%(name)s` is the spider.",
+    ),
 )
 
 
@@ -170,6 +257,35 @@ def _bool(name: str, value: Any) -> bool:
     raise ConfigError(f"{name}={value!r}: expected true or false")
 
 
+def _share(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={value!r}: expected a share between 0 and 1") from None
+    if not 0 <= number <= 1:
+        raise ConfigError(f"{name}={value!r}: expected a share between 0 and 1")
+    return number
+
+
+def _threshold(name: str, value: Any) -> float:
+    number = _share(name, value)
+    if number == 0:
+        raise ConfigError(f"{name}={value!r}: expected a share above 0 and at most 1 (0 would pair every story)")
+    return number
+
+
+def _report(value: Any) -> bool | Path:
+    """``EUSPIDER_REPORT``: off, beside the output (True), or a path."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text.lower() in {"", "0", "false", "no", "off", "none"}:
+        return False
+    if text.lower() in {"1", "true", "yes", "on"}:
+        return True
+    return Path(text)
+
+
 def _date(name: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
@@ -187,6 +303,16 @@ def _list(name: str, value: Any) -> list[str]:
     raise ConfigError(f"{name}={value!r}: expected a list of file paths")
 
 
+def _names(name: str, value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise ConfigError(f"{name}={value!r}: expected a list of callback names (or `*`)")
+
+
 @dataclass(frozen=True)
 class Config:
     enabled: bool
@@ -199,6 +325,11 @@ class Config:
     recrawl: bool
     warc_dir: Path | None
     warc_max_bytes: int
+    extract_callbacks: frozenset[str] = frozenset()
+    spidermon: bool = False
+    monitors: MonitorSettings = MonitorSettings()
+    report: bool | Path = False
+    neardup: NearDuplicateSettings = NearDuplicateSettings()
     max_sitemap_bytes: int = 52_428_800
     retry_after_max: float = 60.0
 
@@ -258,4 +389,23 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
             profiles=(*extra, *builtin_profiles()) if extra else None,
         ),
         mirror=mirror_path,
+        extract_callbacks=_names("EUSPIDER_EXTRACT_CALLBACKS", values["EUSPIDER_EXTRACT_CALLBACKS"]),
+        spidermon=_bool("EUSPIDER_SPIDERMON", values["EUSPIDER_SPIDERMON"]),
+        monitors=MonitorSettings(
+            min_items=_int("EUSPIDER_MONITOR_MIN_ITEMS", values["EUSPIDER_MONITOR_MIN_ITEMS"]),
+            max_undated=_share("EUSPIDER_MONITOR_MAX_UNDATED", values["EUSPIDER_MONITOR_MAX_UNDATED"]),
+            max_residue=_int("EUSPIDER_MONITOR_MAX_RESIDUE", values["EUSPIDER_MONITOR_MAX_RESIDUE"]),
+            max_mismatch_rise=_share(
+                "EUSPIDER_MONITOR_MAX_MISMATCH_RISE", values["EUSPIDER_MONITOR_MAX_MISMATCH_RISE"]
+            ),
+            max_failures=_share("EUSPIDER_MONITOR_MAX_FAILURES", values["EUSPIDER_MONITOR_MAX_FAILURES"]),
+            max_invalid=_int("EUSPIDER_MONITOR_MAX_INVALID", values["EUSPIDER_MONITOR_MAX_INVALID"]),
+        ),
+        report=_report(values["EUSPIDER_REPORT"]),
+        neardup=NearDuplicateSettings(
+            enabled=_bool("EUSPIDER_NEARDUP_ENABLED", values["EUSPIDER_NEARDUP_ENABLED"]),
+            threshold=_threshold("EUSPIDER_NEARDUP_THRESHOLD", values["EUSPIDER_NEARDUP_THRESHOLD"]),
+            drop=_bool("EUSPIDER_NEARDUP_DROP", values["EUSPIDER_NEARDUP_DROP"]),
+            index=Path(str(values["EUSPIDER_NEARDUP_INDEX"])) if values["EUSPIDER_NEARDUP_INDEX"] else None,
+        ),
     )

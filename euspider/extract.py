@@ -31,7 +31,7 @@ from trafilatura.settings import Extractor as TrafilaturaOptions
 from trafilatura.utils import load_html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
-from . import boilerplate
+from . import boilerplate, language
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
 from .dates.parse import parse_date
 from .dom import absolute, classes_and_id, find_article_scope, norm_space, norm_text, visible_text
@@ -335,7 +335,7 @@ class ArticleExtractor:
             site=(urlsplit(url).hostname or "").lower().removeprefix("www.") or None,
             title=meta["title"],
             authors=meta["authors"],
-            language=meta["language"],
+            **language.identify(text, meta["language"]).fields(),
             description=meta["description"],
             text=text,
             word_count=words,

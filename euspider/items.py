@@ -12,11 +12,12 @@ extraction.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field
+from datetime import datetime
 from typing import Any
 
 #: Bumped on any change to the record's fields: major when a field is removed or changes meaning,
 #: minor when a field is added.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def doc(text: str, *, default: Any = MISSING, default_factory: Any = MISSING, **schema: Any) -> Any:
@@ -62,9 +63,9 @@ class DateMismatch:
         enum=["stamp_not_publication", "archival", "future_date_rejected", "modified_not_published"],
     )
     kinds: list[str] = doc("Every disagreement found, the main one first.", default_factory=list)
-    stamp: str | None = doc("The page's displayed date stamp (`page_date_stamp`), if any.", default=None)
+    stamp: str | None = doc("The page's displayed date stamp (`page_date_stamp`), if any.", default=None, format="date")
     published: str | None = doc("The resolved publication date (earliest day for a range), if any.", default=None)
-    crawled_at: str | None = doc("The capture time the dates were compared with.", default=None)
+    crawled_at: str | None = doc("The capture time the dates were compared with.", default=None, format="date-time")
     gap_days: int | None = doc(
         "Days between the story's publication (earliest possible day) and the stamp, or the capture "
         "when there is no stamp; null when the publication date is unknown.",
@@ -100,6 +101,22 @@ class WarcSource:
 
 
 @dataclass
+class NearDuplicate:
+    """An earlier record whose text this record's text nearly repeats."""
+
+    url: str = doc(
+        "The earlier record's `url`: a record of this run, or with `EUSPIDER_STATE` (or "
+        "`EUSPIDER_NEARDUP_INDEX`) of an earlier run."
+    )
+    similarity: float = doc(
+        "Estimated Jaccard similarity of the two texts' sets of word 5-grams (MinHash, 128 "
+        "permutations: about ±0.04), from 0 to 1; 1.0 means the same words in the same order.",
+        minimum=0,
+        maximum=1,
+    )
+
+
+@dataclass
 class Article:
     """One news story, as captured once, with its text and its dates kept apart."""
 
@@ -112,7 +129,35 @@ class Article:
     title: str | None = doc("The story's headline.", default=None)
     authors: list[str] = doc("Byline authors, in page order; empty when none is named.", default_factory=list)
     language: str | None = doc(
-        "ISO 639-1 language code of the story, from the page's markup; null if undeclared.", default=None
+        "The story's language, ISO 639-1 (ISO 639-3 for a language without a two-letter code): the "
+        "page's declared language, unless the text is confidently in another one, which then wins; for "
+        "a page that declares none, the language its text is confidently identified in; null when "
+        "neither is known. `language_source` says which.",
+        default=None,
+    )
+    language_declared: str | None = doc(
+        "The language the page declares (`<html lang>`, `og:locale`, `Content-Language`), as an ISO "
+        "639-1 code where one exists; null when it declares none.",
+        default=None,
+    )
+    language_detected: str | None = doc(
+        "The language `text` is written in, identified by py3langid from the text alone; null when the "
+        "text has no letters.",
+        default=None,
+    )
+    language_confidence: float | None = doc(
+        "The identifier's probability for `language_detected` (0 to 1); null with it.",
+        default=None,
+        minimum=0,
+        maximum=1,
+    )
+    language_source: str | None = doc(
+        "Where `language` comes from: `agree` (declared, and the text is in that language), `markup` "
+        "(declared; the text is too short or mixed to confirm or contradict it), `detected` (nothing "
+        "declared; identified from the text), `conflict` (the text is confidently in another language "
+        "than declared: `language` is the text's, `language_declared` the page's); null when `language` is.",
+        default=None,
+        enum=["agree", "markup", "detected", "conflict", None],
     )
     description: str | None = doc("The page's summary (`og:description`, meta description), if any.", default=None)
     text: str = doc("The story text, one paragraph per line, with boilerplate removed.", default="")
@@ -131,8 +176,10 @@ class Article:
     published_precision: str | None = doc(
         "How precise `published` is.", default=None, enum=["datetime", "day", "month", "year", "range", None]
     )
-    published_earliest: str | None = doc("Earliest possible publication day (`YYYY-MM-DD`).", default=None)
-    published_latest: str | None = doc("Latest possible publication day (`YYYY-MM-DD`).", default=None)
+    published_earliest: str | None = doc(
+        "Earliest possible publication day (`YYYY-MM-DD`).", default=None, format="date"
+    )
+    published_latest: str | None = doc("Latest possible publication day (`YYYY-MM-DD`).", default=None, format="date")
     published_source: str | None = doc(
         "The evidence `source` that gave `published`; estimates start with `estimate:`.", default=None
     )
@@ -143,11 +190,13 @@ class Article:
         "The date the page displays apart from the story (a site's current-date banner), "
         "`YYYY-MM-DD`; null when the page shows none.",
         default=None,
+        format="date",
     )
     crawled_at: str | None = doc(
         "When the page was captured (UTC): the fetch time, or the archive's capture time "
         "(`Memento-Datetime`, WARC-Date).",
         default=None,
+        format="date-time",
     )
     date_mismatch: DateMismatch | None = doc("How the dates disagree; null when they are consistent.", default=None)
     date_evidence: list[DateEvidence] = doc(
@@ -169,6 +218,12 @@ class Article:
         "Other URLs already seen with the same `content_hash` (the same story at another address); "
         "they get no record of their own in an incremental crawl.",
         default_factory=list,
+    )
+    near_duplicate_of: NearDuplicate | None = doc(
+        "The earlier record this one nearly repeats (the same wire story with another first line, a "
+        "correction, a print version), when their estimated similarity reaches "
+        "`EUSPIDER_NEARDUP_THRESHOLD`; null when there is none.",
+        default=None,
     )
     warc: WarcSource | None = doc(
         "The archived capture this record comes from (a WARC file and offset), so the dataset can be "
@@ -192,6 +247,21 @@ class Page:
     anchors: list[tuple[int, str, str]] = field(default_factory=list)
     #: Where the response is archived (``{"file", "offset"}``), when it is.
     warc: dict[str, Any] | None = None
+
+    @classmethod
+    def from_response(cls, response: Any, *, now: datetime | None = None) -> Page:
+        """The page a fetched response holds, ready for the pipeline: ``yield Page.from_response(response)``.
+
+        Takes the URL, body, headers (as text) and status of any response-like object (Scrapy's
+        ``Response`` among them: nothing here imports Scrapy), its capture time (meta
+        ``euspider_crawled_at``, else the ``Memento-Datetime`` header, else ``now``, the time of the
+        call by default), and from ``response.meta`` the link context (``euspider_link_context``),
+        ID anchors (``euspider_anchors``) and archive location (``euspider_warc``) when a spider
+        or middleware set them.
+        """
+        from .capture import page_fields  # the date parser imports items: loaded on first use
+
+        return cls(**page_fields(response, now))
 
     def __repr__(self) -> str:  # logs show the page, not its bytes
         return f"<Page {self.status} {self.url} {len(self.body)} bytes>"

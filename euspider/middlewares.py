@@ -10,14 +10,17 @@ URLs, so the mirror crawl runs the same code as a live one. Robots.txt and the o
 the original URL; a URL the mirror does not hold gets the server's 404 (``euspider/mirror/missing``)
 and is never fetched from the network.
 
+:class:`CaptureTimeMiddleware` decides each response's capture time once (meta
+``euspider_crawled_at``): the archive record and the page's record both read it, so they agree.
 :class:`WarcReplayMiddleware` answers the ``warc`` spider's requests from the archive records they
-point at; :class:`WarcArchiveMiddleware` (``EUSPIDER_WARC_DIR``) writes what a live crawl fetches.
+point at; :class:`WarcArchiveMiddleware` (``EUSPIDER_WARC_DIR``) writes what a live crawl fetches,
+after retries and redirects: the response the spider receives.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -28,14 +31,46 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
 
-from . import config
-from .dates.parse import parse_date
+from . import capture, config
 from .mirror import MirrorServer, replay_path
 from .warc import RotatingWarcWriter, WarcError, read_record
 
 logger = logging.getLogger(__name__)
 
 ORIGINAL_URL = "euspider_original_url"
+CRAWLED_AT = capture.CRAWLED_AT
+#: Flag of a response answered from an archive record (shown in Scrapy's "Crawled" log lines).
+REPLAYED = "warc"
+
+
+def fetch_time(response: Response) -> str:
+    """When a fetched response was captured: an archive's ``Memento-Datetime`` when it came from one
+    (a replay server, the bundled mirror), else now, the moment it arrived. UTC, whole seconds."""
+    return capture.capture_time({}, response.headers)
+
+
+def capture_time(request: Request, response: Response) -> str:
+    """The response's capture time as decided for it (meta ``euspider_crawled_at``), deciding it now
+    when nothing has yet."""
+    value = request.meta.get(CRAWLED_AT)
+    if not value:
+        value = request.meta[CRAWLED_AT] = fetch_time(response)
+    return str(value)
+
+
+class CaptureTimeMiddleware:
+    """Decide each response's capture time once, in meta ``euspider_crawled_at``.
+
+    It sits after retries and redirects (below ``RetryMiddleware``), so it times the response the
+    spider receives, and before the WARC writer, so the archive's WARC-Date and the record's
+    ``crawled_at`` are the same value. A response replayed from an archive keeps the record's
+    WARC-Date, set by :class:`WarcReplayMiddleware`.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if REPLAYED not in response.flags:
+            request.meta[CRAWLED_AT] = fetch_time(response)
+        return response
 
 
 class MirrorMiddleware:
@@ -72,7 +107,10 @@ class MirrorMiddleware:
 
     def process_request(self, request: Request) -> Request | None:
         if ORIGINAL_URL in request.meta:
-            return None  # already pointed at the local server
+            if request.url.startswith(self.server.base_url + "/"):
+                return None  # already pointed at the local server
+            # pointed at the server of an earlier run (a request kept in JOBDIR): point it here
+            return request.replace(url=self.server.replay_url(request.meta[ORIGINAL_URL]), dont_filter=True)
         if self.server.mirror.lookup(replay_path(request.url)) is None and self.stats is not None:
             self.stats.inc_value("euspider/mirror/missing")  # the server answers 404, as a replay server does
         meta: dict[str, Any] = {
@@ -115,15 +153,29 @@ class WarcReplayMiddleware:
                 self.stats.inc_value("euspider/warc/unreadable")
             logger.error("%s", err)
             raise IgnoreRequest(str(err)) from err
+        if stored.info.date:
+            request.meta[CRAWLED_AT] = stored.info.date
         cls = responsetypes.from_args(headers=dict(stored.headers), url=request.url, body=stored.body)
-        return cls(url=request.url, status=stored.status, headers=stored.headers, body=stored.body, request=request)
+        return cls(
+            url=request.url,
+            status=stored.status,
+            headers=stored.headers,
+            body=stored.body,
+            request=request,
+            flags=[REPLAYED],
+        )
 
 
 class WarcArchiveMiddleware:
-    """With ``EUSPIDER_WARC_DIR``, write every fetched response (and its request) to rotating WARC 1.1
-    files, and note in the request's meta (``euspider_warc``) where the response record is, so the
-    record of the page can name its source. The WARC-Date is the capture time: an archive's
-    ``Memento-Datetime`` when the page came from one, else the time of the fetch."""
+    """With ``EUSPIDER_WARC_DIR``, write every response the spider receives (and its request) to
+    rotating WARC 1.1 files, and note in the request's meta (``euspider_warc``) where the response
+    record is, so the record of the page can name its source.
+
+    It sits below ``RetryMiddleware`` and the redirect middlewares: a ``503`` that is retried or a
+    ``301`` that is followed never reaches it, the final answer does. The WARC-Date is the capture
+    time :class:`CaptureTimeMiddleware` decided (meta ``euspider_crawled_at``), the same value the
+    record's ``crawled_at`` gets. :meth:`sync` makes the files durable; the run's output calls it
+    before it commits records that cite them."""
 
     def __init__(self, writer: RotatingWarcWriter, stats: StatsCollector | None = None) -> None:
         self.writer = writer
@@ -149,21 +201,21 @@ class WarcArchiveMiddleware:
     def spider_closed(self, spider: Spider) -> None:
         self.writer.close()
 
+    def sync(self) -> None:
+        """Make every record written so far durable (``fsync``)."""
+        self.writer.sync()
+
     def process_response(self, request: Request, response: Response) -> Response:
-        if request.meta.get("euspider_warc") or response.status == 304:
+        if REPLAYED in response.flags or request.meta.get("euspider_warc") or response.status == 304:
             return response  # replayed from an archive already, or nothing new to keep
-        memento = response.headers.get(b"Memento-Datetime")
-        when = None
-        if memento:
-            parsed, _ = parse_date(memento.decode("latin-1"))
-            when = parsed.value if parsed is not None and isinstance(parsed.value, datetime) else None
+        when = datetime.fromisoformat(capture_time(request, response).replace("Z", "+00:00"))
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
         request_headers = [
             (k.decode("latin-1"), v.decode("latin-1")) for k, values in request.headers.items() for v in values
         ]
         path, offset = self.writer.write(
             response.url,
-            when or datetime.now(UTC),
+            when,
             method=request.method,
             request_headers=request_headers,
             status=response.status,

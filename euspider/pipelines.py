@@ -96,6 +96,7 @@ class ExtractPipeline:
         mismatch = record.get("date_mismatch")
         for kind in mismatch["kinds"] if mismatch else []:
             self._inc(f"mismatch/{kind}")
+        self._inc(f"language/{record.get('language_source') or 'unknown'}")
         if record.get("paywall_truncated"):
             self._inc("paywall/truncated")
         boilerplate = record.get("boilerplate") or {}

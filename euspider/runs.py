@@ -33,8 +33,11 @@ class RunFile:
         self._handle: BinaryIO | None = None
         self.offset = 0
 
-    def open(self, durable_offset: int = 0) -> list[dict[str, Any]]:
-        """Open for appending; return the records after ``durable_offset`` (to recover into state)."""
+    def open(self, durable_offset: int | None = 0) -> list[dict[str, Any]]:
+        """Open for appending; return the records after ``durable_offset`` (to recover into state).
+
+        A partial last line (a crash in the middle of a write) is cut off. With ``durable_offset``
+        None nothing is read back: only the end of the file is looked at, for a partial line."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle = open(self.path, "a+b")
@@ -42,12 +45,13 @@ class RunFile:
             raise RunError(f"cannot write the run output {self.path}: {err.strerror or err}") from err
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
+        start = _last_line_end(handle, size) if durable_offset is None else min(durable_offset, size)
         recovered: list[dict[str, Any]] = []
         if size:
-            handle.seek(min(durable_offset, size))
+            handle.seek(start)
             tail = handle.read()
             whole = tail[: tail.rfind(b"\n") + 1]
-            end = min(durable_offset, size) + len(whole)
+            end = start + len(whole)
             if end < size:  # a line cut short by a crash: never part of the output
                 handle.truncate(end)
                 handle.flush()
@@ -60,6 +64,15 @@ class RunFile:
         self._handle = handle
         self.offset = size
         return recovered
+
+    def urls(self) -> set[str]:
+        """The ``url`` of every record in the file, read line by line (a run resumed without state)."""
+        found = set()
+        with open(self.path, "rb") as handle:
+            for line in handle:
+                if line.strip():
+                    found.add(json.loads(line)["url"])
+        return found
 
     def write(self, line: bytes) -> None:
         """Append one complete line (it must end with a newline) and hand it to the OS."""
@@ -84,6 +97,19 @@ class RunFile:
             self._handle.close()
             self._handle = None
         return offset
+
+
+def _last_line_end(handle: BinaryIO, size: int, block: int = 1 << 16) -> int:
+    """Offset just after the last newline of the file (0 if there is none), reading from the end."""
+    position = size
+    while position > 0:
+        start = max(0, position - block)
+        handle.seek(start)
+        found = handle.read(position - start).rfind(b"\n")
+        if found != -1:
+            return start + found + 1
+        position = start
+    return 0
 
 
 def write_manifest(path: str | Path, data: dict[str, Any]) -> None:

@@ -6,6 +6,9 @@ SPIDER_MODULES = ["euspider.spiders"]
 NEWSPIDER_MODULE = "euspider.spiders"
 
 ADDONS = {"euspider.addon.Addon": 0}
+# the add-on registers the Parquet exporter too, but `scrapy crawl -O x.parquet` checks the format
+# before add-ons run, so a project that wants it on the command line names it here as well
+FEED_EXPORTERS = {"parquet": "euspider.exporters.ParquetExporter"}
 
 # polite by default: a live crawl of a news site
 USER_AGENT = "euspider/0.1 (news dataset crawler; +https://github.com/euspider/euspider)"

@@ -1,24 +1,33 @@
 """What a scheduled crawl remembers between runs: an embedded SQLite file (pure, no Scrapy).
 
 Per story URL: its content hash and version, the HTTP validators (``ETag``, ``Last-Modified``) of its
-last capture, when it was first and last seen, and, for a story that another URL already carries,
-that URL. Per run: its output file and how far into it every record is known to be on disk.
+last capture, when it was first and last seen, which run last wrote it and which run last saw it, and,
+for a story that another URL already carries, that URL. Per requested URL that redirected: the URL it
+led to, so the next run can ask conditionally under either. Per run: its output file, how far into it
+every record is known to be on disk, and its counts so far.
 
-A record counts as done only once its line is durably written (:mod:`euspider.runs`): the store is
-updated after the write, in the same batch as the ``fsync``. After a crash the output file is the
-truth, and :meth:`CrawlState.recover` brings the store up to it.
+A record counts as done only once its line is durably written (:mod:`euspider.runs`). Writes are
+batched: :meth:`CrawlState.touch`, :meth:`CrawlState.record_duplicate` and
+:meth:`CrawlState.record_redirect` are staged in memory and applied, with the records just made
+durable, in one transaction by :meth:`CrawlState.commit_batch`; a crash loses only staged writes,
+which the next run makes again. After a crash the output file is the truth, and the run brings the
+store up to it.
+
+The public methods are the whole interface a crawl uses (no SQL outside this module), so another
+store (a shared one for several crawler processes) can stand behind the same methods.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = 1
+SCHEMA = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -29,9 +38,14 @@ CREATE TABLE IF NOT EXISTS articles (
     last_modified TEXT,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
-    duplicate_of TEXT
+    duplicate_of TEXT,
+    written_run TEXT,
+    seen_run TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+CREATE INDEX IF NOT EXISTS articles_written_run ON articles (written_run);
+CREATE INDEX IF NOT EXISTS articles_seen_run ON articles (seen_run);
+CREATE TABLE IF NOT EXISTS redirects (url TEXT PRIMARY KEY, final_url TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     spider TEXT NOT NULL,
@@ -40,9 +54,35 @@ CREATE TABLE IF NOT EXISTS runs (
     finish_reason TEXT,
     output TEXT NOT NULL,
     committed_offset INTEGER NOT NULL DEFAULT 0,
-    manifest TEXT
+    manifest TEXT,
+    progress TEXT
 );
 """
+#: Schema 1 files (no run columns on articles, no redirects, no progress) are brought up to schema 2.
+_MIGRATE_1 = (
+    "ALTER TABLE articles ADD COLUMN written_run TEXT",
+    "ALTER TABLE articles ADD COLUMN seen_run TEXT",
+    "ALTER TABLE runs ADD COLUMN progress TEXT",
+)
+
+_UPSERT = """INSERT INTO articles
+    (url, content_hash, version, etag, last_modified, first_seen, last_seen, written_run, seen_run)
+  VALUES (:url, :content_hash, :version, :etag, :last_modified, :seen, :seen, :run, :run)
+  ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash, version = excluded.version,
+    etag = COALESCE(excluded.etag, articles.etag),
+    last_modified = COALESCE(excluded.last_modified, articles.last_modified),
+    last_seen = excluded.last_seen, duplicate_of = NULL,
+    written_run = excluded.written_run, seen_run = excluded.seen_run"""
+_TOUCH = """UPDATE articles SET last_seen = ?, etag = COALESCE(?, etag),
+    last_modified = COALESCE(?, last_modified), seen_run = COALESCE(?, seen_run) WHERE url = ?"""
+_DUPLICATE = """INSERT INTO articles
+    (url, content_hash, version, etag, last_modified, first_seen, last_seen, duplicate_of, seen_run)
+  VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash, last_seen = excluded.last_seen,
+    duplicate_of = excluded.duplicate_of, etag = excluded.etag, last_modified = excluded.last_modified,
+    seen_run = excluded.seen_run"""
+_REDIRECT = """INSERT INTO redirects (url, final_url) VALUES (?, ?)
+  ON CONFLICT(url) DO UPDATE SET final_url = excluded.final_url"""
 
 
 class StateError(ValueError):
@@ -63,24 +103,37 @@ class Decision:
 class CrawlState:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._staged: list[tuple[str, tuple[Any, ...]]] = []
+        self._run: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA synchronous=FULL")  # a commit is durable: it follows the output's fsync
             check = self.db.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
                 raise StateError(f"{self.path}: the state file is damaged ({check[0] if check else 'no answer'})")
-            self.db.executescript(_TABLES)
-            found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if found is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
-            elif int(found[0]) != SCHEMA:
-                raise StateError(f"{self.path}: state schema {found[0]}, this euspider reads schema {SCHEMA}")
+            found = self._schema()
+            if found is not None and found > SCHEMA:
+                raise StateError(f"{self.path}: state schema {found}, this euspider reads schema {SCHEMA}")
+            if found != SCHEMA:  # a new file, or one of schema 1
+                with self._transaction():
+                    if found == 1:
+                        for statement in _MIGRATE_1:
+                            self.db.execute(statement)
+                    for statement in _TABLES.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         except sqlite3.DatabaseError as err:
             raise StateError(f"{self.path}: not a euspider state file ({err})") from err
         except OSError as err:
             raise StateError(f"{self.path}: cannot open the state file ({err})") from err
+
+    def _schema(self) -> int | None:
+        has_meta = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() if has_meta else None
+        return int(found[0]) if found else None
 
     def close(self) -> None:
         self.db.close()
@@ -88,10 +141,20 @@ class CrawlState:
     # --- stories ----------------------------------------------------------------------------------
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
-        """(ETag, Last-Modified) of the last capture of ``url`` (a record, or a duplicate of one)."""
-        query = "SELECT etag, last_modified FROM articles WHERE url = ?"
-        row = self.db.execute(query, (url,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        """(ETag, Last-Modified) of the last capture of ``url`` (a record, or a duplicate of one), or,
+        when ``url`` redirected last time, of the URL it led to."""
+        for candidate in (url, self.redirect_of(url)):
+            if candidate is None:
+                continue
+            row = self.db.execute("SELECT etag, last_modified FROM articles WHERE url = ?", (candidate,)).fetchone()
+            if row is not None and (row[0] or row[1]):
+                return row[0], row[1]
+        return None, None
+
+    def redirect_of(self, url: str) -> str | None:
+        """The URL a request for ``url`` ended at last time, when it redirected."""
+        row = self.db.execute("SELECT final_url FROM redirects WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else None
 
     def decide(self, url: str, content_hash: str) -> Decision:
         query = "SELECT content_hash, version, duplicate_of FROM articles WHERE url = ?"
@@ -119,15 +182,19 @@ class CrawlState:
         """Mark records as done, in one transaction: each row has url, content_hash, version, seen,
         and optionally etag and last_modified."""
         with self._transaction():
+            self._apply_staged()
             self._upsert(rows)
+
+    # --- staged writes: applied by the next commit --------------------------------------------------
+
+    @property
+    def staged(self) -> int:
+        """Writes waiting for the next commit."""
+        return len(self._staged)
 
     def touch(self, url: str, seen: str, etag: str | None = None, last_modified: str | None = None) -> None:
         """An unchanged capture: remember when, and newer validators if the server sent them."""
-        self.db.execute(
-            """UPDATE articles SET last_seen = ?, etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)
-               WHERE url = ?""",
-            (seen, etag, last_modified, url),
-        )
+        self._staged.append((_TOUCH, (seen, etag, last_modified, self._run, url)))
 
     def record_duplicate(
         self,
@@ -141,33 +208,53 @@ class CrawlState:
     ) -> None:
         """``url`` carries the story already recorded at ``owner``: remember it (and its validators, so
         the next run can ask whether it changed), write nothing."""
-        self.db.execute(
-            """INSERT INTO articles
-                 (url, content_hash, version, etag, last_modified, first_seen, last_seen, duplicate_of)
-               VALUES (?, ?, 0, ?, ?, ?, ?, ?)
-               ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash, last_seen = excluded.last_seen,
-                 duplicate_of = excluded.duplicate_of, etag = excluded.etag, last_modified = excluded.last_modified""",
-            (url, content_hash, etag, last_modified, seen, seen, owner),
-        )
+        self._staged.append((_DUPLICATE, (url, content_hash, etag, last_modified, seen, seen, owner, self._run)))
+
+    def record_redirect(self, url: str, final_url: str) -> None:
+        """A request for ``url`` ended at ``final_url`` (where the story's state is kept)."""
+        if url != final_url:
+            self._staged.append((_REDIRECT, (url, final_url)))
 
     # --- runs -------------------------------------------------------------------------------------
 
     def run(self, run_id: str) -> dict[str, Any] | None:
+        """A run as the store knows it: output, committed offset, finish, and ``progress`` (the counts
+        committed so far, as :meth:`commit_batch` was given them)."""
         row = self.db.execute(
-            "SELECT run_id, spider, started, finished, finish_reason, output, committed_offset"
+            "SELECT run_id, spider, started, finished, finish_reason, output, committed_offset, progress"
             " FROM runs WHERE run_id = ?",
             (run_id,),
         ).fetchone()
         if row is None:
             return None
         keys = ("run_id", "spider", "started", "finished", "finish_reason", "output", "committed_offset")
-        return dict(zip(keys, row, strict=True))
+        found = dict(zip(keys, row[:-1], strict=True))
+        found["progress"] = json.loads(row[-1]) if row[-1] else {}
+        return found
+
+    def finished_manifests(self, spider: str, before: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+        """Manifests of ``spider``'s last ``limit`` finished runs (other than run ``before``), newest first."""
+        rows = self.db.execute(
+            "SELECT manifest FROM runs WHERE spider = ? AND finished IS NOT NULL AND manifest IS NOT NULL"
+            " AND run_id != ? ORDER BY finished DESC, started DESC LIMIT ?",
+            (spider, before or "", limit),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def start_run(self, run_id: str, spider: str, started: str, output: str) -> None:
+        """Begin (or, for a run already known, continue) ``run_id``: later writes belong to it."""
+        self._run = run_id
         self.db.execute(
             "INSERT OR IGNORE INTO runs (run_id, spider, started, output) VALUES (?, ?, ?, ?)",
             (run_id, spider, started, output),
         )
+        self.db.execute("UPDATE runs SET finished = NULL, finish_reason = NULL WHERE run_id = ?", (run_id,))
+
+    def done_in_run(self, run_id: str) -> tuple[set[str], set[str]]:
+        """(URLs whose record this run wrote, URLs this run found unchanged or duplicate), as committed."""
+        written = {r[0] for r in self.db.execute("SELECT url FROM articles WHERE written_run = ?", (run_id,))}
+        seen = {r[0] for r in self.db.execute("SELECT url FROM articles WHERE seen_run = ?", (run_id,))}
+        return written, seen - written
 
     def set_offset(self, run_id: str, offset: int) -> None:
         self.db.execute("UPDATE runs SET committed_offset = ? WHERE run_id = ?", (offset, run_id))
@@ -178,32 +265,35 @@ class CrawlState:
             (finished, reason, json.dumps(manifest, ensure_ascii=False), run_id),
         )
 
-    def commit_batch(self, run_id: str, offset: int, rows: Iterable[dict[str, Any]]) -> None:
-        """Records written up to ``offset`` of the run's output are done: one transaction."""
+    def commit_batch(
+        self, run_id: str, offset: int, rows: Iterable[dict[str, Any]], progress: dict[str, Any] | None = None
+    ) -> None:
+        """Records written up to ``offset`` of the run's output are done, with every staged write and
+        the run's ``progress``: one transaction."""
         with self._transaction():
-            self._upsert(rows)
+            self._apply_staged()
+            self._upsert(rows, run_id)
             self.set_offset(run_id, offset)
+            if progress is not None:
+                self.db.execute(
+                    "UPDATE runs SET progress = ? WHERE run_id = ?", (json.dumps(progress, ensure_ascii=False), run_id)
+                )
 
-    def _upsert(self, rows: Iterable[dict[str, Any]]) -> None:
+    def _apply_staged(self) -> None:
+        for statement, params in self._staged:
+            self.db.execute(statement, params)
+        self._staged.clear()
+
+    def _upsert(self, rows: Iterable[dict[str, Any]], run_id: str | None = None) -> None:
         for row in rows:
-            self.db.execute(
-                """INSERT INTO articles (url, content_hash, version, etag, last_modified, first_seen, last_seen)
-                   VALUES (:url, :content_hash, :version, :etag, :last_modified, :seen, :seen)
-                   ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash,
-                     version = excluded.version, etag = COALESCE(excluded.etag, articles.etag),
-                     last_modified = COALESCE(excluded.last_modified, articles.last_modified),
-                     last_seen = excluded.last_seen, duplicate_of = NULL""",
-                {"etag": None, "last_modified": None, **row},
-            )
+            self.db.execute(_UPSERT, {"etag": None, "last_modified": None, "run": run_id or self._run, **row})
 
-    def _transaction(self) -> Any:
-        db = self.db
-
-        class Transaction:
-            def __enter__(self) -> None:
-                db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, kind: object, *rest: object) -> None:
-                db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-        return Transaction()
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")

@@ -10,8 +10,11 @@ loop they would stop downloads while a page is extracted, and threads would not 
   as a ``timeout`` result;
 - a worker is replaced after ``max_tasks`` pages, so caches cannot grow without end, and its memory
   is capped (``max_memory_mb``) so one huge page ends in a ``too_large`` result, not in swapping;
-- workers ignore SIGINT: Ctrl-C reaches the whole process group, and the crawl, not the workers,
-  decides when to stop (after extracting every page already downloaded).
+- workers and their forkserver ignore SIGINT and SIGTERM: Ctrl-C reaches the whole process group,
+  and a service manager's stop (systemd's default ``KillMode=control-group``) reaches every process
+  of the unit; the crawl, not the workers, decides when to stop (after extracting every page already
+  downloaded). A worker still ends on SIGTERM when the pool itself stops it: when the crawl has closed
+  the pool, or when its page has run past the time limit.
 
 Workers start from a ``forkserver`` that has already imported the extraction stack and warmed up its
 caches, so starting or replacing one takes milliseconds. No Scrapy here: the pipeline is the glue.
@@ -24,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,11 +87,41 @@ def default_workers() -> int:
 # --- inside a worker ---------------------------------------------------------------------------
 
 _EXTRACTOR: ArticleExtractor | None = None
+#: When the job in hand started (monotonic seconds), None between jobs.
+_JOB_STARTED: float | None = None
 
 
-def _init_worker(options: ExtractOptions, max_memory_mb: int) -> None:
+def ignore_stop_signals() -> None:
+    """SIGINT and SIGTERM sent to the whole process group are the crawl's to act on, not ours."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _sigterm_handler(stopping: Any, timeout: float) -> Any:
+    """A worker's SIGTERM handler: end the worker only when the pool stops it.
+
+    The pool sends SIGTERM for two reasons of its own: it is closing (``stopping`` is set by the
+    crawling process first), or the page in hand ran past ``timeout``. Any other SIGTERM is a service
+    manager's stop of the whole process group: the crawl gets it too and decides, so it is ignored.
+    """
+    previous = signal.getsignal(signal.SIGTERM)  # pebble's: clean up and exit
+
+    def handle(signum: int, frame: Any) -> None:
+        started = _JOB_STARTED
+        overdue = started is not None and time.monotonic() - started >= timeout
+        if (stopping is not None and stopping.value) or overdue:
+            if callable(previous):
+                previous(signum, frame)
+            os._exit(1)
+
+    return handle
+
+
+def _init_worker(options: ExtractOptions, max_memory_mb: int, stopping: Any = None, timeout: float = 0.0) -> None:
     global _EXTRACTOR  # noqa: PLW0603 - one extractor per worker process, built once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if timeout > 0:
+        signal.signal(signal.SIGTERM, _sigterm_handler(stopping, timeout))
     if max_memory_mb > 0:
         try:
             import resource
@@ -101,9 +135,11 @@ def _init_worker(options: ExtractOptions, max_memory_mb: int) -> None:
 
 def run_job(job: Job, extractor: ArticleExtractor | None = None) -> Result:
     """Extract one job (in a worker, or inline); never raises."""
+    global _JOB_STARTED  # noqa: PLW0603 - the worker's SIGTERM handler reads it
     extractor = extractor or _EXTRACTOR
     if extractor is None:
         raise RuntimeError("worker used before its initializer ran")
+    _JOB_STARTED = time.monotonic()
     try:
         outcome = extractor.extract(
             job.body,
@@ -118,6 +154,8 @@ def run_job(job: Job, extractor: ArticleExtractor | None = None) -> Result:
     except Exception as err:
         logger.exception("extraction failed on %s", job.url)
         return Result(None, "extraction_error", f"{type(err).__name__}: {err}")
+    finally:
+        _JOB_STARTED = None
     return Result(outcome.record, outcome.skip_reason, outcome.detail)
 
 
@@ -145,6 +183,7 @@ class ExtractionPool:
         self._inline = ArticleExtractor(options) if settings.workers <= 0 else None
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: Any = None  # shared flag: set before the pool stops its workers
 
     def start(self) -> None:
         if self._inline is not None or self._pool is not None:
@@ -153,11 +192,12 @@ class ExtractionPool:
 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["euspider.workers_preload"])
+        self._stopping = context.RawValue("b", 0)
         self._pool = ProcessPool(
             max_workers=self.settings.workers,
             max_tasks=self.settings.max_tasks,
             initializer=_init_worker,
-            initargs=(self.options, self.settings.max_memory_mb),
+            initargs=(self.options, self.settings.max_memory_mb, self._stopping, self.settings.timeout),
             context=context,
         )
         logger.info(
@@ -190,6 +230,7 @@ class ExtractionPool:
         """Let running jobs finish, then stop the workers (killing any left after ``timeout``)."""
         if self._pool is None:
             return
+        self._stopping.value = 1  # from now on the workers obey the pool's SIGTERM
         self._pool.close()
         try:
             self._pool.join(timeout=timeout)

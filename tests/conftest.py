@@ -78,3 +78,65 @@ def extract_capture(extractor: ArticleExtractor, leads):
 def mirror_server():
     with MirrorServer(MIRROR_DIR) as server:
         yield server
+
+
+@dataclass
+class MonitoredCrawl:
+    """`scrapy crawl euobserver` of the mirror with Spidermon on and the report asked for."""
+
+    output: Path
+    records: list[dict]
+    log: str
+
+    @property
+    def report(self) -> Path:
+        return self.output.with_name(self.output.stem + ".report.html")
+
+
+@pytest.fixture(scope="session")
+def monitored_crawl(tmp_path_factory) -> MonitoredCrawl:
+    """One crawl shared by the monitor, report, browser and any-spider tests (a crawl costs seconds)."""
+    import subprocess
+    import sys
+
+    output = tmp_path_factory.mktemp("monitored") / "euobserver.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "euobserver", "-a", "mirror=fixtures/euobserver", "-O", str(output),
+         "-s", "EUSPIDER_SPIDERMON=True", "-s", "EUSPIDER_REPORT=True"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    return MonitoredCrawl(output, records, result.stderr)
+
+
+@dataclass
+class StatefulRuns:
+    """Two scheduled runs of the mirror crawl with one crawl state, Spidermon on: the first as usual
+    (its report asked for), the second fetching everything again with `EUSPIDER_ARCHIVAL_DAYS=1` (far
+    more archival mismatches)."""
+
+    run_dir: Path
+    first_log: str
+    second_log: str
+
+    def run_files(self) -> list[Path]:
+        return sorted(self.run_dir.glob("euobserver_*.jsonl"))
+
+
+@pytest.fixture(scope="session")
+def stateful_runs(tmp_path_factory) -> StatefulRuns:
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("stateful")
+    command = [sys.executable, "-m", "scrapy", "crawl", "euobserver", "-a", "mirror=fixtures/euobserver",
+               "-s", f"EUSPIDER_RUN_DIR={base / 'runs'}", "-s", f"EUSPIDER_STATE={base / 'state.sqlite'}",
+               "-s", "EUSPIDER_SPIDERMON=True"]  # fmt: skip
+    logs = []
+    # the first run also writes its report beside its run file
+    for extra in (["-s", "EUSPIDER_REPORT=True"], ["-s", "EUSPIDER_RECRAWL=1", "-s", "EUSPIDER_ARCHIVAL_DAYS=1"]):
+        result = subprocess.run([*command, *extra], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        logs.append(result.stderr)
+    return StatefulRuns(base / "runs", *logs)

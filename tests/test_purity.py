@@ -16,6 +16,13 @@ PURE = [
     "euspider.mirror",
     "euspider.boilerplate",
     "euspider.schema",
+    "euspider.capture",
+    "euspider.report",
+    "euspider.reference",
+    "euspider.language",
+    "euspider.neardup",
+    "euspider.arrow",
+    "euspider.card",
     "euspider.urlfilter",
 ]
 

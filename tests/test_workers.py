@@ -7,6 +7,7 @@ processes. Figures for speed come from bench/throughput.py, never from here.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import threading
 import time
 
 import psutil
+import pytest
 
 from .conftest import ROOT
 from .sites import crawl_command, make_site, run_crawl, story_html, story_url
@@ -27,7 +29,7 @@ def heavy_page(paragraphs: int) -> bytes:
 
 
 def stats_of(log: str) -> dict[str, int]:
-    return {key: int(value) for key, value in re.findall(r"'(euspider/[\w/]+)': (\d+)", log)}
+    return {key: int(value) for key, value in re.findall(r"'((?:euspider|downloader)/[\w/]+)': (\d+)", log)}
 
 
 def test_hanging_page_is_cut_off_and_oversized_page_skipped(tmp_path):
@@ -54,12 +56,24 @@ def test_hanging_page_is_cut_off_and_oversized_page_skipped(tmp_path):
     assert f"too_large on {huge}" in result.stderr
 
 
-def test_sigterm_keeps_every_extracted_item_and_leaves_no_workers(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stop_signal_to_the_process_group_keeps_every_downloaded_page(tmp_path, signum):
+    """A service manager's stop: the signal reaches every process of the crawl (systemd's default
+    ``KillMode=control-group``; Ctrl-C in a terminal), the forkserver and the workers included. The
+    crawl alone decides: every page the downloader fetched, before or after the signal, is written."""
     pages = {story_url(i): story_html(i, paragraphs=40).encode() for i in range(300)}
     site = make_site(tmp_path / "site", pages)
     out = tmp_path / "out.jsonl"
-    command = crawl_command(site, out, "EUSPIDER_WORKERS=2", "LOG_LEVEL=DEBUG", "CONCURRENT_REQUESTS=8")
-    process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    # workers replaced every 10 pages: the forkserver must outlive the signal to start new ones
+    settings = ("EUSPIDER_WORKERS=2", "EUSPIDER_WORKER_MAX_TASKS=10", "LOG_LEVEL=DEBUG", "CONCURRENT_REQUESTS=8")
+    process = subprocess.Popen(
+        crawl_command(site, out, *settings),
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     log: list[str] = []
     scraped = threading.Event()
     children: set[int] = set()
@@ -76,9 +90,10 @@ def test_sigterm_keeps_every_extracted_item_and_leaves_no_workers(tmp_path):
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert scraped.wait(120), "".join(log)[-3000:]
-    children |= {c.pid for c in psutil.Process(process.pid).children(recursive=True)}
-    assert children, "extraction runs in worker processes"
-    process.send_signal(signal.SIGTERM)
+    descendants = psutil.Process(process.pid).children(recursive=True)
+    children |= {c.pid for c in descendants}
+    assert any("forkserver" in " ".join(c.cmdline()) for c in descendants), "workers start from a forkserver"
+    os.killpg(process.pid, signum)  # the whole group, as systemd and a terminal send it
     assert process.wait(timeout=120) == 0
     reader.join(timeout=10)
     text = "".join(log)
@@ -86,9 +101,12 @@ def test_sigterm_keeps_every_extracted_item_and_leaves_no_workers(tmp_path):
     assert "'finish_reason': 'shutdown'" in text
     lines = out.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]  # every line whole
-    extracted = stats_of(text)["euspider/items/extracted"]
-    assert len(records) == extracted
-    assert 20 <= extracted < 300
+    stats = stats_of(text)
+    downloaded = stats["downloader/response_status_count/200"]  # every 200 is a story page
+    assert 20 <= downloaded < 300
+    assert len(records) == len({r["url"] for r in records}) == downloaded
+    assert stats["euspider/items/extracted"] == downloaded
+    assert not [key for key in stats if key.startswith("euspider/dropped/")]
     time.sleep(0.5)
     assert not [
         pid for pid in children if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE

@@ -15,7 +15,6 @@ pipeline's job. Meta keys: ``euspider_kind`` (``feed``, ``listing``, ``article``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from lxml.html import HtmlElement, document_fromstring
@@ -25,7 +24,8 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from ..dates.parse import iso_datetime, parse_date
+from ..capture import capture_time, headers_text, meta_of
+from ..dates.parse import parse_date
 from ..discovery import Discovery, StoryLead
 from ..items import Page
 from ..links import FeedError, Link, links_from_feed, links_from_html, links_from_sitemap
@@ -49,18 +49,13 @@ def _lastmod_before(context: list[dict[str, Any]], since: str) -> bool:
 
 def headers_of(response: Response) -> dict[str, str]:
     """Response headers as text (repeated headers joined with commas)."""
-    return {key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()}
+    return headers_text(response.headers)
 
 
 def captured_at(response: Response) -> str:
     """The capture time: a WARC record's date, an archive's ``Memento-Datetime``, else now (the fetch
     just happened)."""
-    memento = response.meta.get("euspider_crawled_at") or response.headers.get(b"Memento-Datetime")
-    if memento:
-        parsed, _ = parse_date(memento.decode("latin-1") if isinstance(memento, bytes) else memento)
-        if parsed is not None and isinstance(parsed.value, datetime):
-            return iso_datetime(parsed.value.astimezone(UTC))
-    return iso_datetime(datetime.now(UTC))
+    return capture_time(meta_of(response), response.headers)
 
 
 class NewsSpider(Spider):
@@ -241,13 +236,4 @@ class NewsSpider(Spider):
         )
 
     def parse_article(self, response: Response) -> Iterator[Page]:
-        yield Page(
-            url=response.url,
-            body=response.body,
-            headers=headers_of(response),
-            status=response.status,
-            crawled_at=captured_at(response),
-            link_context=list(response.meta.get("euspider_link_context", [])),
-            anchors=[tuple(a) for a in response.meta.get("euspider_anchors", [])],  # type: ignore[misc]
-            warc=response.meta.get("euspider_warc"),
-        )
+        yield Page.from_response(response)

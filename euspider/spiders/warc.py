@@ -12,9 +12,11 @@ listing pages (by site profile or URL shape), then hands over the stories with t
 ID anchors, so an archive of a site gives the records a live crawl of it gives. Files are read as
 streams, one record at a time: first for the discovery pages, then for the stories, taking records
 from several files in turn so they are processed side by side. Records that are not pages to extract
-are counted by reason (``euspider/warc/skipped/<reason>``: ``not_response``, ``revisit``,
-``truncated``, ``not_200``, ``not_html``); a damaged file is reported with the offset where reading
-stopped (``euspider/warc/files_failed``), and the other files go on.
+are counted by reason (``euspider/warc/skipped/<reason>``: ``revisit``, ``truncated``, ``not_200``,
+``not_html``; and, logged with the file, offset and URL, ``bad_length`` for a record whose
+Content-Length lies and ``malformed`` for bytes that are no record, reading going on at the next
+record); a file that cannot be read any further is reported with the offset where reading stopped
+(``euspider/warc/files_failed``), and the other files go on.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
 from ..links import Link
-from ..warc import RecordInfo, WarcError, iter_records, read_record
+from ..warc import PROBLEMS, RecordInfo, WarcError, iter_records, read_record
 from .base import NewsSpider
 
 
@@ -133,6 +135,11 @@ class WarcSpider(NewsSpider):
             if reason is not None:
                 if reason != "not_response":  # requests, warcinfo, metadata: not pages at all
                     self._count(f"skipped/{reason}")
+                if reason in PROBLEMS:  # damaged input: said where, the rest of the file goes on
+                    self.logger.warning(
+                        "skipped %s record in %s at offset %d (%s): %s",
+                        reason, info.file, info.offset, info.url or "no URL", info.detail,
+                    )  # fmt: skip
                 continue
             if self.is_discovery(info.url) or not self.is_article(info.url):
                 continue
@@ -145,8 +152,8 @@ class WarcSpider(NewsSpider):
                     "euspider_kind": "article",
                     "euspider_link_context": lead.link_context,
                     "euspider_anchors": lead.anchors,
+                    # answered from the archive, captured at the record's WARC-Date
                     "euspider_warc": {"file": info.file, "offset": info.offset},
-                    "euspider_crawled_at": info.date,
                 },
             )
 
