@@ -32,6 +32,14 @@ class Setting:
     doc: str
 
 
+DEFAULT_MAX_PAGE_BYTES = 5_000_000
+
+
+def page_bytes(value: Any) -> int:
+    """``EUSPIDER_MAX_PAGE_BYTES`` checked (the add-on reads it before the crawl starts)."""
+    return _int("EUSPIDER_MAX_PAGE_BYTES", value)
+
+
 @dataclass(frozen=True)
 class MonitorSettings:
     """Thresholds of euspider's Spidermon monitors (:mod:`euspider.monitors`)."""
@@ -117,8 +125,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "EUSPIDER_MAX_PAGE_BYTES",
-        5_000_000,
+        DEFAULT_MAX_PAGE_BYTES,
         "Bodies larger than this are not extracted (dropped as `too_large`); 0 for no limit.",
+    ),
+    Setting(
+        "EUSPIDER_MAX_SITEMAP_BYTES",
+        52_428_800,
+        "Sitemaps may be this large (the sitemaps.org limit, 50 MiB), decompressed; other responses are "
+        "limited by `DOWNLOAD_MAXSIZE`, which the add-on ties to `EUSPIDER_MAX_PAGE_BYTES`. 0 for no limit.",
+    ),
+    Setting(
+        "EUSPIDER_RETRY_AFTER_MAX",
+        60.0,
+        "Longest `Retry-After` wait (seconds) honoured before a retry; a server asking for longer is given up on.",
     ),
     Setting("EUSPIDER_WORKER_MAX_TASKS", PoolSettings.max_tasks, "A worker is replaced after this many pages."),
     Setting(
@@ -337,6 +356,8 @@ class Config:
     monitors: MonitorSettings = MonitorSettings()
     report: bool | Path = False
     neardup: NearDuplicateSettings = NearDuplicateSettings()
+    max_sitemap_bytes: int = 52_428_800
+    retry_after_max: float = 60.0
 
 
 def for_spider(path: Path, spider: str) -> Path:
@@ -391,7 +412,9 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         warc_dir=Path(str(values["EUSPIDER_WARC_DIR"])) if values["EUSPIDER_WARC_DIR"] else None,
         warc_max_bytes=_int("EUSPIDER_WARC_MAX_BYTES", values["EUSPIDER_WARC_MAX_BYTES"], 1),
         pool=pool,
-        max_page_bytes=_int("EUSPIDER_MAX_PAGE_BYTES", values["EUSPIDER_MAX_PAGE_BYTES"]),
+        max_page_bytes=page_bytes(values["EUSPIDER_MAX_PAGE_BYTES"]),
+        max_sitemap_bytes=_int("EUSPIDER_MAX_SITEMAP_BYTES", values["EUSPIDER_MAX_SITEMAP_BYTES"]),
+        retry_after_max=_float("EUSPIDER_RETRY_AFTER_MAX", values["EUSPIDER_RETRY_AFTER_MAX"]),
         enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),
         extract=ExtractOptions(
             min_words=_int("EUSPIDER_MIN_WORDS", values["EUSPIDER_MIN_WORDS"]),

@@ -12,11 +12,12 @@ this is an article → date it (:mod:`euspider.dates`) → build the :class:`~eu
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from trafilatura import bare_extraction
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
 from trafilatura.settings import Extractor as TrafilaturaOptions
 from trafilatura.utils import load_html
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from . import boilerplate, language, pagetype
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
@@ -49,6 +50,7 @@ SKIP_REASONS = {
     "no_main_text": "no story text was found (a promo-only or empty page)",
     "listing": "the page lists other stories (a homepage, section or archive page)",
     "too_short": "the text is too short to be a story",
+    "repetitive": "the text is mostly the same lines over and over",
 }
 
 
@@ -98,8 +100,92 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+#: Signatures of binary formats a server may label ``text/html`` (PDF, images, archives, fonts, media).
+_BINARY_MAGIC = (
+    b"%PDF-", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b\x08",
+    b"RIFF", b"OggS", b"\x7fELF", b"\x00asm", b"wOFF", b"wOF2", b"7z\xbc\xaf\x27\x1c", b"\xfd7zXZ\x00", b"II*\x00",
+    b"MM\x00*", b"\x00\x00\x01\x00", b"%!PS-Adobe", b"\xd0\xcf\x11\xe0",
+)  # fmt: skip
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+#: Share of bad characters (U+FFFD, control characters) above which a body is not text.
+_MAX_BAD_SHARE = 0.05
+
+
+def _looks_binary(body: bytes) -> bool:
+    head = body[:64].lstrip()
+    return head.startswith(_BINARY_MAGIC) or head[4:8] == b"ftyp"  # ftyp: MP4, MOV, HEIF, AVIF
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a byte that is not UTF-8 in a mostly UTF-8 body is read as windows-1252
+    (the usual stray byte: a curly quote pasted from a word processor)."""
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("cp1252", "replace"), err.end
+
+
+codecs.register_error("euspider-cp1252", _cp1252_fallback)
+
+
+def _bad_share(text: str) -> float:
+    sample = text[:20000]
+    bad = sample.count("\ufffd") + sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / max(len(sample), 1)
+
+
+def _decode_bytes(body: bytes, content_type: str | None) -> str:
+    """The text of an HTML body, whatever its declaration says.
+
+    A byte-order mark wins, then a declared UTF-16/32. Bytes that are valid UTF-8 are UTF-8 whatever
+    the declaration (``iso-8859-1`` and ``gb2312`` are declared for UTF-8 pages by misconfigured
+    servers and re-encoded archives; legacy text is almost never valid UTF-8 by accident). Otherwise
+    the charsets the page declares (HTTP header, then ``<meta>``) are tried in turn, and when they fail
+    (a windows-1252 page served as UTF-8) a body that is mostly UTF-8 keeps UTF-8 with its stray bytes
+    read as windows-1252, and any other is decoded with the encoding charset_normalizer detects.
+    """
+    bom, bom_bytes = read_bom(body)
+    if bom:
+        return body[len(bom_bytes) :].decode(bom, "replace")
+    declared = [http_content_type_encoding(content_type) if content_type else None, html_body_declared_encoding(body)]
+    declared_set = [enc for enc in declared if enc]
+    if declared_set and declared_set[0].startswith(("utf-16", "utf-32")):
+        return body.decode(declared_set[0], "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in dict.fromkeys(declared_set):
+        if encoding == "utf-8":
+            continue
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _bad_share(text) <= _MAX_BAD_SHARE:
+            return text
+    non_ascii = len(_NON_ASCII.findall(body))
+    in_utf8 = sum(len(m) for m in _UTF8_SEQUENCE.findall(body))
+    if in_utf8 >= 0.5 * non_ascii:
+        return body.decode("utf-8", "euspider-cp1252")
+    from charset_normalizer import from_bytes  # imported lazily: needed only for mislabelled bodies
+
+    guess = from_bytes(body).best()
+    encoding = guess.encoding if guess is not None else "cp1252"
+    try:
+        return body.decode(encoding, "replace")
+    except LookupError:
+        return body.decode("cp1252", "replace")
+
+
 def decode(body: bytes | str, headers: Mapping[str, str]) -> tuple[str | None, str | None]:
-    """``(text, None)`` or ``(None, skip_reason)`` for an HTTP body and its headers."""
+    """``(text, None)`` or ``(None, skip_reason)`` for an HTTP body and its headers.
+
+    ``not_html``: a content type other than HTML, or a binary format (PDF, an image...) whatever its
+    label. ``undecodable``: the body does not read as text in any encoding (random bytes).
+    """
     if isinstance(body, str):
         return (body, None) if body.strip() else (None, "empty_body")
     if not body or not body.strip():
@@ -107,10 +193,10 @@ def decode(body: bytes | str, headers: Mapping[str, str]) -> tuple[str | None, s
     content_type = _header(headers, "content-type")
     if content_type and not content_type.split(";")[0].strip().lower().startswith(HTML_TYPES):
         return None, "not_html"
-    _, text = html_to_unicode(content_type, body)
-    sample = text[:20000]
-    bad = sample.count("\ufffd") + sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if bad > 0.05 * max(len(sample), 1):
+    if _looks_binary(body):
+        return None, "not_html"
+    text = _decode_bytes(body, content_type)
+    if _bad_share(text) > _MAX_BAD_SHARE:
         return None, "undecodable"
     return text, None
 
@@ -164,6 +250,9 @@ class ArticleExtractor:
         tree = load_html(text)
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
+        crowded = link_list(tree)
+        if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
+            return Outcome(None, "listing", crowded)
         return self._extract_tree(
             tree,
             url,
@@ -232,7 +321,7 @@ class ArticleExtractor:
                 f"the site's story body ({body_selector}) is absent: a page of promos or links only",
             )
         else:
-            skip = self._not_article(text, words, len(link_dates), titles, tree=tree, url=url)
+            skip = self._not_article(text, words, len(link_dates), titles, tree, url=url)
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, dates)
 
@@ -269,19 +358,37 @@ class ArticleExtractor:
         return Outcome(asdict(article), None, "", link_dates, dates)
 
     def _not_article(
-        self, text: str, words: int, dated_links: int, titles: frozenset[str], *, tree: HtmlElement, url: str
+        self,
+        text: str,
+        words: int,
+        dated_links: int,
+        titles: frozenset[str],
+        tree: HtmlElement | None = None,
+        *,
+        url: str = "",
     ) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
         share = _link_title_share(text, titles)
         if share >= self.options.listing_link_share:
             return "listing", f"{share:.0%} of the text is titles of links to other pages"
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        if len(lines) >= _MIN_LINES_TO_JUDGE:
+            anchors = {visible_text(a) for a in tree.iter("a") if a.get("href")} if tree is not None else set()
+            linked = _share(lines, lambda line: line in anchors)
+            if linked >= _LINK_TEXT_SHARE:
+                return "listing", f"{linked:.0%} of the text is the text of links: a list of links, not a story"
+            repeated = _share(lines, _repeats())
+            if repeated >= _REPEATED_SHARE:
+                return "repetitive", f"{repeated:.0%} of the text repeats lines already in it"
         if words < self.options.min_words and dated_links >= 3:
             return "listing", f"{words} words of text beside {dated_links} dated links to other pages"
         if words < self.options.min_words:
             return "too_short", f"{words} words, fewer than {self.options.min_words}"
         # a page of teasers or of links (homepages, sections, archives): what a crawl of a site without
         # a profile fetches besides stories
+        if tree is None:
+            return None
         return pagetype.judge(
             text,
             dated_links,
@@ -289,6 +396,50 @@ class ArticleExtractor:
             links=lambda: pagetype.link_texts(tree),
             teasers=lambda: pagetype.teaser_text(tree, url),
         )
+
+
+#: A text needs this many lines before its lines' kinds (link texts, repeats) say what the page is.
+_MIN_LINES_TO_JUDGE = 10
+#: Share of the text in lines that are the text of a link (any link) from which a page is a list of links.
+_LINK_TEXT_SHARE = 0.7
+#: Share of the text in lines that repeat an earlier line from which a page is not a story.
+_REPEATED_SHARE = 0.8
+#: A page with this many links, nearly all of its text in them, is a list of links (decided before
+#: extraction, which would spend tens of seconds on it).
+_LINK_LIST_MIN_LINKS = 1000
+_LINK_LIST_SHARE = 0.8
+
+
+def _share(lines: Sequence[str], test: Callable[[str], bool]) -> float:
+    """Share of the characters of ``lines`` in the lines that pass ``test`` (called once per line, in order)."""
+    total = sum(len(line) for line in lines)
+    return sum(len(line) for line in lines if test(line)) / total if total else 0.0
+
+
+def _repeats() -> Callable[[str], bool]:
+    """A test that is true for a line seen before (in the order it is called)."""
+    seen: set[str] = set()
+
+    def test(line: str) -> bool:
+        if line in seen:
+            return True
+        seen.add(line)
+        return False
+
+    return test
+
+
+def link_list(tree: HtmlElement) -> str | None:
+    """Why the page is a bare list of links (many links, little else), or None. Cheap: no extraction."""
+    links = [a for a in tree.iter("a") if a.get("href")]
+    if len(links) < _LINK_LIST_MIN_LINKS:
+        return None
+    linked = sum(len(visible_text(a)) for a in links)
+    body = tree.find("body")
+    total = len(visible_text(body if body is not None else tree))
+    if total and linked >= _LINK_LIST_SHARE * total:
+        return f"{len(links)} links hold {linked / total:.0%} of the page's text: a list of links, not a story"
+    return None
 
 
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")

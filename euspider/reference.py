@@ -90,8 +90,24 @@ STATS: tuple[Stat, ...] = (
     Stat(
         ("euspider/dropped/<reason>",),
         "pages dropped, by reason: `empty_body`, `not_html`, `undecodable`, `unparseable`, `no_main_text`, "
-        "`listing`, `too_short`; and failures, logged as warnings with the URL: `too_large`, `timeout`, "
-        "`worker_crashed`, `extraction_error`",
+        "`listing`, `repetitive`, `too_short`; and failures, logged as warnings with the URL: `too_large`, "
+        "`timeout`, `worker_crashed`, `extraction_error`",
+    ),
+    Stat(
+        ("euspider/refused/<reason>",),
+        "requests and redirects refused before they were sent (see the README's Safety and failure behaviour): "
+        "`scheme`, `malformed`, `credentials`, `private_address`, `offsite`, `redirect_loop`, `redirect_limit`",
+    ),
+    Stat(
+        ("euspider/download/<reason>",),
+        "downloads that failed for good, logged with the URL: `timeout`, `too_large` (past `DOWNLOAD_MAXSIZE`, "
+        "also while inflating), `truncated` (a compressed body cut short), `data_loss` (fewer bytes than "
+        "`Content-Length`), `connection_lost`, `connection_refused`, `dns`, `failed`",
+    ),
+    Stat(
+        ("euspider/download/retry_after", "euspider/download/retry_after_too_long"),
+        "retries that waited for `Retry-After`; responses given up on because it asked for more than "
+        "`EUSPIDER_RETRY_AFTER_MAX`",
     ),
     Stat(
         ("euspider/published/<family>",),

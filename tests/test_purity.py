@@ -23,6 +23,7 @@ PURE = [
     "euspider.neardup",
     "euspider.arrow",
     "euspider.card",
+    "euspider.urlfilter",
     "euspider.canonical",
     "euspider.urls",
     "euspider.pagetype",

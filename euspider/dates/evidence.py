@@ -107,6 +107,41 @@ def _load_json(text: str) -> Any:
         return json.loads(cleaned, strict=False)
 
 
+#: A JSON-LD block larger than this is not read: page metadata takes a few kilobytes, megabytes are
+#: a data dump or an attack. Nesting deeper than this is not walked.
+JSON_LD_MAX_CHARS = 1_000_000
+JSON_LD_MAX_DEPTH = 64
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and objects in ``data`` nest more than ``limit`` levels (iteratively: no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+def load_json_ld(text: str) -> tuple[Any, str]:
+    """``(data, "")`` for a JSON-LD block (or another JSON attribute), or ``(None, reason)`` when it is
+    invalid, too large or nested too deep to be page metadata. Never raises: one broken block costs
+    only its own dates, never the page."""
+    if len(text) > JSON_LD_MAX_CHARS:
+        return None, f"JSON-LD of {len(text)} characters, more than {JSON_LD_MAX_CHARS}: not read"
+    try:
+        data = _load_json(text)
+    except RecursionError:
+        return None, f"JSON-LD nested deeper than {JSON_LD_MAX_DEPTH} levels: not read"
+    except ValueError as err:
+        return None, f"unparseable JSON-LD: {err}"
+    if _deeper_than(data, JSON_LD_MAX_DEPTH):
+        return None, f"JSON-LD nested deeper than {JSON_LD_MAX_DEPTH} levels: not read"
+    return data, ""
+
+
 def _node_matches_page(node: Mapping[str, Any], page_url: str, title: str | None) -> bool:
     for key in ("url", "@id", "mainEntityOfPage"):
         value = node.get(key)
@@ -131,10 +166,9 @@ def from_json_ld(tree: HtmlElement, page_url: str, title: str | None) -> list[Ca
         text = script.text or ""
         if not text.strip():
             continue
-        try:
-            data = _load_json(text)
-        except ValueError as err:
-            broken.append(Candidate("json-ld", "published", text.strip()[:200], None, f"unparseable JSON-LD: {err}", 1))
+        data, problem = load_json_ld(text)
+        if problem:
+            broken.append(Candidate("json-ld", "published", text[:1000].strip()[:200], None, problem, 1))
             continue
         for node in _top_nodes(data):
             node_index += 1
@@ -218,10 +252,8 @@ def from_meta(tree: HtmlElement) -> list[Candidate]:
         )
         content = meta.get("content")
         if key == "parsely-page" and content:
-            try:
-                pub = _load_json(content).get("pub_date")
-            except (ValueError, AttributeError):
-                pub = None
+            data, _ = load_json_ld(content)
+            pub = data.get("pub_date") if isinstance(data, dict) else None
             if pub:
                 out.append(candidate("meta:parsely-page", "published", pub, 1))
             continue

@@ -8,7 +8,10 @@ What is refused, and why:
 - two-digit years (``4/2/23``): the century is a guess;
 - impossible days (``2023-02-30``);
 - day/month orders that cannot be told apart (``04/02/2023``);
-- month names in a language this module does not know.
+- month names in a language this module does not know;
+- years outside 1000-2999 (``0000-01-01``, ``0001-01-01`` zero dates, ``9999-12-31`` "never"
+  placeholders): no web page was published then, and such values break date arithmetic;
+- 13-digit numbers (millisecond timestamps from scripts): too easily a counter or an ID.
 
 A datetime without a timezone keeps only its day (precision ``day``): the hour is meaningless without
 an offset, but the day almost never moves by more than one.
@@ -97,6 +100,10 @@ TZ_ABBREVIATIONS = {
 }  # fmt: skip
 
 
+#: Years a date may have at all (publication bounds proper are the resolver's, from the capture time).
+MIN_YEAR, MAX_YEAR = 1000, 2999
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A parsed date: an aware datetime (precision ``datetime``) or a calendar date."""
@@ -147,6 +154,8 @@ def _tz(text: str | None) -> timezone | None:
 
 
 def _build(y: int, m: int, d: int | None) -> tuple[ParsedDate | None, str]:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return None, f"year {y} is out of range ({MIN_YEAR}-{MAX_YEAR}): a placeholder, not a date"
     if not 1 <= m <= 12:
         return None, f"impossible month {m}"
     if d is None:
@@ -259,10 +268,10 @@ def parse_date(raw: object) -> tuple[ParsedDate | None, str]:
     """
     if isinstance(raw, datetime):
         if raw.tzinfo is None:
-            return ParsedDate(raw.date(), "day"), ""
-        return ParsedDate(raw, "datetime"), ""
+            return _in_range(ParsedDate(raw.date(), "day"), "")
+        return _in_range(ParsedDate(raw, "datetime"), "")
     if isinstance(raw, date):
-        return ParsedDate(raw, "day"), ""
+        return _in_range(ParsedDate(raw, "day"), "")
     if not isinstance(raw, str):
         return None, f"not a date string: {type(raw).__name__}"
     text = " ".join(raw.split())
@@ -271,9 +280,16 @@ def parse_date(raw: object) -> tuple[ParsedDate | None, str]:
     if len(text) > 300:
         return None, "too long to be a date"
     try:
-        return _parse(text)
+        return _in_range(*_parse(text))
     except (ValueError, OverflowError) as err:  # defensive: a malformed value never escapes
         return None, f"unparseable: {err}"
+
+
+def _in_range(parsed: ParsedDate | None, reason: str) -> tuple[ParsedDate | None, str]:
+    """Refuse a parsed date whose year no web page can have (see :data:`MIN_YEAR`)."""
+    if parsed is not None and not MIN_YEAR <= parsed.value.year <= MAX_YEAR:
+        return None, f"year {parsed.value.year} is out of range ({MIN_YEAR}-{MAX_YEAR}): a placeholder, not a date"
+    return parsed, reason
 
 
 def _parse(text: str) -> tuple[ParsedDate | None, str]:
@@ -281,9 +297,15 @@ def _parse(text: str) -> tuple[ParsedDate | None, str]:
     if match:
         return _parse_iso(match)
     if re.fullmatch(r"\d{4}", text):
-        return ParsedDate(date(int(text), 1, 1), "year"), ""
+        year = int(text)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            return None, f"year {year} is out of range ({MIN_YEAR}-{MAX_YEAR}): a placeholder, not a date"
+        return ParsedDate(date(year, 1, 1), "year"), ""
     if re.fullmatch(r"\d{9,10}(?:\.\d+)?", text):  # Unix timestamp in seconds
         return ParsedDate(datetime.fromtimestamp(float(text), UTC), "datetime"), ""
+    if re.fullmatch(r"\d{11,}(?:\.\d+)?", text):
+        digits = len(text.split(".", maxsplit=1)[0])
+        return None, f"a {digits}-digit number: a millisecond timestamp or an ID, not read as a date"
     match = YEAR_MONTH_RE.match(text)
     if match:
         return _build(int(match["y"]), int(match["m"]), None)

@@ -256,6 +256,16 @@ def resolve(
             if cand.tier <= 3:
                 future_rejected.append(cand)
             continue
+        if isinstance(cand.parsed.value, datetime) and cand.parsed.instant > bound:
+            # a few hours after the capture: the day may be right (a clock ahead, local time labelled
+            # UTC), the instant cannot be; keep the day only if it had begun at the capture, so
+            # published is never after crawled_at
+            if datetime(day.year, day.month, day.day, tzinfo=cand.parsed.value.tzinfo) > bound:
+                _reject(cand, f"after the capture ({bound_day}): a date cannot be later than the page it is read from")
+                if cand.tier <= 3:
+                    future_rejected.append(cand)
+                continue
+            cand.parsed = ParsedDate(day, "day")
         if day < settings.min_date:
             _reject(cand, f"before {settings.min_date}: a placeholder or a misparse")
             continue
@@ -349,7 +359,9 @@ def resolve(
         result.published = parsed.iso()
         result.published_source = chosen.source
         result.published_earliest = None if chosen.extra.get("only_modified") else _earliest_day(chosen).isoformat()
-        result.published_latest = _latest_day(chosen).isoformat()
+        # a month or a year ends after a capture made during it: the story came before the capture
+        latest = min(_latest_day(chosen), max(bound_day, _earliest_day(chosen)))
+        result.published_latest = latest.isoformat()
         result.published_precision = "range" if chosen.latest is not None else parsed.precision
 
     # modified: stated by the page, after publication, not after capture
