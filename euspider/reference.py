@@ -154,8 +154,8 @@ STATS: tuple[Stat, ...] = (
         "pages naming another same-site page as canonical, met by the news spiders (that page is fetched too)",
     ),
     Stat(
-        ("euspider/leads/not_html", "euspider/leads/unparseable"),
-        "fetched pages that were neither HTML, a feed nor a sitemap; HTML that could not be parsed",
+        ("euspider/leads/unparseable",),
+        "fetched HTML that could not be parsed for links (the extractor still judges the page)",
     ),
     Stat(
         ("euspider/leads/repeat", "euspider/leads/stale", "euspider/leads/lost"),

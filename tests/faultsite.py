@@ -207,8 +207,11 @@ PARAGRAPHS = [
 
 
 def story(title: str, *, head: str = "", body_extra: str = "", paragraphs: list[str] | None = None) -> str:
-    """A plain news story page: headline, byline with a date, five paragraphs."""
-    text = "".join(f"<p>{p}</p>" for p in (paragraphs or PARAGRAPHS))
+    """A plain news story page: headline, byline with a date, five paragraphs. Without paragraphs of
+    its own, the story's first sentence names its headline: two stories are two texts (a crawl writes
+    one record per text)."""
+    lead = [] if paragraphs else [f"{title}: the full report from our correspondent, filed this morning."]
+    text = "".join(f"<p>{p}</p>" for p in (lead + (paragraphs or PARAGRAPHS)))
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
         f"<body><header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></header>"
@@ -236,9 +239,11 @@ CHINESE = [
 ]
 
 
-def french_story() -> str:
+def french_story(edition: str = "") -> str:
+    """The French story; ``edition`` adds a sentence naming the copy (one record per text)."""
+    extra = [f"Édition « {edition} » de la dépêche, relue et corrigée à Bruxelles."] if edition else []
     return (
-        story("Le budget européen : les négociations continuent", paragraphs=ACCENTED)
+        story("Le budget européen : les négociations continuent", paragraphs=ACCENTED + extra)
         .replace("lang='en'", "lang='fr'")
         .replace("<meta charset='utf-8'>", "")
     )
@@ -516,9 +521,9 @@ CASES: list[Case] = [
          "dropped as `undecodable`", body=NOISE),
     # -- charsets -----------------------------------------------------------------------------------
     Case("charset_cp1252_served_as_utf8", "/news/2024/05/06/budget-europeen-cp1252", "record",
-         "written, decoded as windows-1252 (detected): no U+FFFD", body=french_story().encode("cp1252")),
+         "written, decoded as windows-1252 (detected): no U+FFFD", body=french_story("cp1252").encode("cp1252")),
     Case("charset_utf8_served_as_latin1", "/news/2024/05/06/budget-europeen-utf8", "record",
-         "written, decoded as UTF-8: no mojibake", body=french_story().encode("utf-8"),
+         "written, decoded as UTF-8: no mojibake", body=french_story("utf-8").encode("utf-8"),
          content_type="text/html; charset=iso-8859-1"),
     Case("charset_utf8_served_as_gb2312", "/news/2024/05/06/budget-talks-chinese", "record",
          "written, decoded as UTF-8: no mojibake", body=chinese_story().encode("utf-8"),

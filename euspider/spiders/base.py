@@ -421,11 +421,10 @@ class NewsSpider(Spider):
         elif kind in {"sitemap", "feed"}:  # a page where a feed or sitemap was expected (a soft 404)
             self._stat("discovery/absent" if response.meta.get("euspider_probe") else f"discovery/bad_{kind}")
             self.logger.debug("expected a %s, got a page: %s", kind, response.url)
-        elif found == "html" and isinstance(response, TextResponse):
-            return self.read_page(response, lead, kind, depth)
         else:
-            self._stat("leads/not_html")
-            self.logger.debug("not a page, feed or sitemap: %s", response.url)
+            # any other body goes to the extractor, which says what it is (and counts it: `not_html`,
+            # `empty_body`, ...); only HTML is read for links
+            return self.read_page(response, lead, kind, depth)
         self.frontier.done(lead)
         return []
 
@@ -501,7 +500,7 @@ class NewsSpider(Spider):
             return Lead(url, kind, self.frontier_settings.max_depth, PRIORITY[kind], discovery=True)
         return Lead(url, "article", self.frontier_settings.max_depth, story_score(url), context=context)
 
-    def read_page(self, response: TextResponse, lead: str, kind: str, depth: int) -> list[Page]:
+    def read_page(self, response: Response, lead: str, kind: str, depth: int) -> list[Page]:
         url = canonical_url(response.url)
         known = self.frontier.store.get(lead)
         if known is not None and known.state == DONE:
@@ -511,19 +510,16 @@ class NewsSpider(Spider):
             self._stat("leads/repeat")  # redirected to a page read already
             self.frontier.done(lead)
             return []
-        try:
-            tree: HtmlElement | None = document_fromstring(response.text) if response.text.strip() else None
-        except (ParserError, ValueError):
-            tree = None
-        if tree is None:
-            self._stat("leads/unparseable")
-            self.frontier.done(lead)
-            return []
+        tree: HtmlElement | None = None
+        if isinstance(response, TextResponse) and body_kind(response) == "html" and response.text.strip():
+            try:
+                tree = document_fromstring(response.text)
+            except (ParserError, ValueError):
+                self._stat("leads/unparseable")
         profile = self.profiled(url)
-        if profile is None or kind == "listing":
-            if depth < self.frontier_settings.max_depth:
-                self.follow(tree, url, depth)
-        canonical = declared_canonical(tree, url)
+        if tree is not None and (profile is None or kind == "listing") and depth < self.frontier_settings.max_depth:
+            self.follow(tree, url, depth)
+        canonical = declared_canonical(tree, url) if tree is not None else None
         if canonical and canonical not in {url, lead} and self.is_alias(url, canonical):
             self.alias_page(lead, url, canonical)
         if profile is not None and kind != "article":
@@ -598,6 +594,8 @@ class NewsSpider(Spider):
         return Lead(url, "article", depth, story_score(url), context=link.context)
 
     def lead_failed(self, failure: Failure) -> None:
+        """Bookkeeping for a request that failed; an HTTP error status goes on to Scrapy's own
+        handling (``httperror/...`` stats and its log line), except for a probe's absence."""
         request: Request = failure.request  # type: ignore[attr-defined]
         if self._stale(request.meta):
             return
@@ -617,6 +615,7 @@ class NewsSpider(Spider):
                 if discovery:
                     self._stat("discovery/failed")
                     self.logger.warning("discovery page failed: %s: HTTP %d", request.url, status)
+                failure.raiseException()  # to HttpErrorMiddleware: counted and logged as Scrapy does
             elif failure.check(IgnoreRequest):  # robots.txt, offsite, 304, done before: counted elsewhere
                 return
             elif discovery:
