@@ -33,6 +33,7 @@ import argparse
 import hashlib
 import json
 import random
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -1125,7 +1126,13 @@ class NewsSiteServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # a crawl stopped early (CLOSESPIDER_ITEMCOUNT) drops its connections: not the site's fault
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
+
+        self._server = Server((host, port), Handler)
         self._server.daemon_threads = True
         site.base = f"http://{host}:{self._server.server_address[1]}"
         self._thread: threading.Thread | None = None
