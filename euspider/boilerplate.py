@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 
@@ -56,6 +56,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(sign ?up|subscribe)\b.{0,60}\bnewsletters?\b",
         r"\b(delivered |straight )?(to|in) your inbox\b",
         r"\benter your e-?mail( address)?\b",
+        r"\bsign up to (get|receive)\b",
+        r"\bnewsletter (abonnieren|an)\b|\bmelde dich\b.{0,40}\bnewsletter\b|\bposteingang\b",
     ),
     "cookie_notice": (
         r"\b(we|this (web)?site) uses? cookies\b",
@@ -68,6 +70,13 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bshare (on|via|this (article|story))\b",
         r"\bfollow us on\b",
         r"\bfollow [\w .@'’-]{0,40}\bon (twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky)\b",
+        r"\b(send us a message|e-?mail us at|reach us at)\b",
+        r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
+        r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bfolge uns auf\b|\bsuivez-nous\b",
+    ),
+    "donation_prompt": (
+        r"\b(please )?donate( now| today)?\b|\bmake a donation\b|\bjetzt spenden\b|\bunterstütze uns\b",
+        r"\bwe need your (help|support)\b",
     ),
     "app_promo": (
         r"\bdownload (the|our) [\w .'’-]{0,40}\bapps?\b",
@@ -81,6 +90,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bcopyrighted property of\b|\bwritten permission (must|is required)\b|\bchroniony prawem\b",
         r"\bfor your personal,? non-commercial use only\b|\border (presentation-ready copies|reprints)\b",
         r"\btrust principles\b",
+        r"\b(contributed|contributed reporting) to this (report|story|article)\b",
+        r"\b(if|when) you (buy|purchase|click|shop)\b.{0,80}\b(commission|share of the sale|affiliate)\b",
     ),
 }
 # patterns are lower case and matched on lower-cased text: much faster than re.IGNORECASE
@@ -116,8 +127,14 @@ LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNOR
 RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*:\s*\S", re.IGNORECASE)
 #: Lines that caption or credit a picture rather than tell the story.
 CAPTION_LINE = re.compile(
-    r"^\s*(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente)"
-    r"( illustrative)?\s*:?\s*(\S.{0,80})?$",
+    r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente)"
+    r"( illustrative)?\s*:?\s*(\S.{0,100})?$",
+    re.IGNORECASE,
+)
+#: A picture's credit closing a line: "(Reed Saxon / Associated Press)", "(AP Photo/Jane Doe)".
+CREDIT_END = re.compile(
+    r"\((?:[^()]{2,60}\s?/\s?[^()]{2,60}|[^()]{0,40}\b(?:photo|foto|getty images|associated press|reuters|afp|"
+    r"epa|dpa|shutterstock|istock|ap)\b[^()]{0,40})\)\s*$",
     re.IGNORECASE,
 )
 #: A headline followed by a bracketed tag, as tabloids list related stories: "... jibe [INSIGHT]"
@@ -132,7 +149,29 @@ _META_LABELS = re.compile(
 FURNITURE_LINE = re.compile(
     r"^\s*((view|show|load|read|add|post|leave|write) (all |the )?(\d+ )?(comments?|a comment|a reply)|"
     r"comments?( \(\d+\))?|kommentare( insgesamt)?:?|datenschutz[\w -]*|impressum|privacy( policy)?|"
-    r"terms( of (use|service))?|nutzungsbedingungen|advertisement|anzeige|werbung|sponsored)\s*[:.]?\s*$",
+    r"terms( of (use|service))?|nutzungsbedingungen|advertisement|anzeige|werbung|sponsored( content)?|"
+    r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
+    r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
+    r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
+    r"skip to (main )?content|skip ad)\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+_NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
+#: A byline line: "By Jane Doe", "By JANE DOE, Associated Press", "Von Max Muster und Eva Beispiel".
+BYLINE_LINE = re.compile(
+    rf"^(?:by|von|por|par|di|door|przez|written by|reporting by|text:?|texto:?)\s+{_NAME}(?:\s+{_NAME}){{0,4}}"
+    rf"(?:\s*(?:,|\||and|und|y|et|e|&|/|-|–)\s*{_NAME}(?:\s+{_NAME}){{0,5}})*\s*$",
+    re.IGNORECASE,
+)
+#: A line of the post's tags or categories: "Tags: budget, council".
+TAGS_LINE = re.compile(
+    r"^(?:tags?|topics?|themen|schlagwörter|schlagworte|etiquetas|étiquettes|filed under|categories|category)\s*:\s*\S",
+    re.IGNORECASE,
+)
+#: A line that is only a picture's credit: "Getty Images", "AP Photo/Evan Vucci", "Jane Doe/Reuters".
+CREDIT_LINE = re.compile(
+    r"^[\w .,'’&-]{0,40}(?:/\s?)?\b(getty images|ap photo|afp|associated press|shutterstock|istockphoto|istock|"
+    r"epa|dpa|picture alliance|reuters|imago|keystone|ansa)\b[\w .,'’&/()-]{0,40}$",
     re.IGNORECASE,
 )
 AUTHOR_BIO_HEADING = re.compile(r"^\s*(author bio|about the author)\s*:?\s*$", re.IGNORECASE)
@@ -172,14 +211,30 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MAX_PROMPT_WORDS = 120
 
 
+#: A word every pattern of PROMPTS needs (one cheap search rules out ordinary prose before the full
+#: patterns run; tests/test_boilerplate.py checks it against an example of each pattern).
+_PROMPT_PREFILTER = re.compile(
+    r"subscri|trial|already|becom|access|choose your|cancel|continue reading|unlock|in to |read the full|"
+    r"journalism|reporting|\bnews\b|join|€|newsletter|inbox|mail|cookie|using|browsing|share|tweet|print|"
+    r"copy link|follow|download|click here|\bapps?\b|rights reserved|rechte|droits|derechos|copyright|"
+    r"permission|chroniony|commercial|reprints|presentation-ready|trust principles|google play|app store|"
+    r"sign up|posteingang|melde dich|send us|reach us|embed|youtube|síguenos|folge uns|suivez|donat|spende|"
+    r"unterstütze|need your|contributed|commission|share of the sale|affiliate"
+)
+
+
 def prompt_kinds(text: str) -> list[str]:
     """The kinds of call to action ``text`` contains (empty for ordinary prose)."""
     lowered = text.lower()
+    if not _PROMPT_PREFILTER.search(lowered):
+        return []
     return [kind for kind, regex in _PROMPT_RES.items() if regex.search(lowered)]
 
 
 def _prompt_hits(text: str) -> int:
     lowered = text.lower()
+    if not _PROMPT_PREFILTER.search(lowered):
+        return 0
     return sum(len({m.group(0) for m in regex.finditer(lowered)}) for regex in _PROMPT_RES.values())
 
 
@@ -214,51 +269,177 @@ class Marks:
         return dict(sorted(Counter(kind for _, kind in self.items).items()))
 
 
-_HIDDEN = etree.XPath(
-    "//body//*[@hidden or @aria-hidden='true' and not(self::svg or self::i or self::span)"
-    " or contains(translate(@style, ' ', ''), 'display:none')"
-    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+#: Elements carrying an attribute that can hide them: hidden, aria-hidden, or a style that says none
+#: or hidden (the exact test is in Python, on these few).
+_MAYBE_HIDDEN = etree.XPath(
+    "//body//*[@hidden or @aria-hidden or contains(@style, 'none') or contains(@style, 'hidden')"
+    " or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
+)
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: Classes and ids that say a block is behind a paywall (a metered paywall hides the rest of the story
+#: in such blocks until a script decides whether the reader may see it).
+PAYWALL_CLASS = re.compile(r"paywall|premium|subscriber-only|subscribers-only|members-only|locked-content|metered")
+_PAYWALL_WORDS = ("paywall", "premium", "subscriber", "members-only", "locked-content", "metered")
+#: Marks a block of story text the page hides (the only copy of those paragraphs): it is kept, shown.
+KEPT = "data-euspider-kept"
+_VISIBLE_TEXTS = etree.XPath(
+    "//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or parent::template)]",
+    smart_strings=False,
 )
 
 
+def _names_a_paywall(html: str) -> list[str]:
+    """The paywall words that occur inside a class or id attribute of the (lower-cased) HTML: a
+    look at the text before each occurrence, instead of testing every element."""
+    named = []
+    for word in _PAYWALL_WORDS:
+        start, seen = html.find(word), 0
+        while start != -1:
+            before = html[max(0, start - 80) : start]
+            tag = before[before.rfind("<") + 1 :] if "<" in before else ""
+            seen += 1
+            if (tag and ">" not in tag and ("class=" in tag or "id=" in tag)) or seen > 50:
+                named.append(word)  # (past 50 occurrences: assume so, the element search decides)
+                break
+            start = html.find(word, start + 1)
+    return named
+
+
+def _hides(element: HtmlElement) -> bool:
+    if element.get("hidden") is not None:
+        return True
+    if element.get("aria-hidden") == "true" and element.tag not in {"svg", "i", "span"}:
+        return True
+    style = element.get("style")
+    return bool(style) and bool(_HIDING_STYLE.search(style))
+
+
 def _text_size(element: HtmlElement) -> int:
-    """Characters of text in an element, scripts and styles left out, whitespace runs counted once
-    (lxml's C iteration: this runs over the whole page)."""
+    """Characters of text in an element other than whitespace, scripts and styles left out (lxml's
+    own serialisation and counting: this runs over the whole page)."""
 
     def size(node: HtmlElement) -> int:
-        return len(" ".join(" ".join(node.itertext()).split()))
+        text = etree.tostring(node, method="text", encoding="unicode", with_tail=False)
+        return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
 
     return size(element) - sum(size(e) for e in element.iter("script", "style", "noscript", "template"))
 
 
-def mark_hidden(tree: HtmlElement, marks: Marks) -> None:
-    """Mark what the page does not show (``display:none``, ``hidden``): schema.org microdata copies,
-    templates, closed pop-ups. Not when the page shows less text than its largest hidden block: then
-    the story itself may be hidden until a script shows it, and it must stay."""
-    hidden = [e for e in _HIDDEN(tree) if e.tag not in {"html", "body"}]
+def _story_paragraphs(element: HtmlElement) -> list[str]:
+    """The prose paragraphs of a block (80 characters or more, not mostly links, no call to action)."""
+    out = []
+    for p in element.iter("p"):
+        text = visible_text(p)
+        if len(text) >= 80 and _link_share(p, text) < 0.3 and not _prompt_hits(text):
+            out.append(text)
+    return out
+
+
+def mark_hidden(tree: HtmlElement, marks: Marks, source: str | None = None) -> list[HtmlElement]:
+    """Mark what the page does not show (``display:none``, ``hidden``, ``aria-hidden``) as boilerplate:
+    schema.org microdata copies, templates, closed pop-ups and menus. Never the only copy of story
+    paragraphs: a hidden block whose prose appears nowhere else on the page is the story, hidden
+    until a script shows it (a metered paywall does that, often in a block whose class says
+    ``paywall``); it is kept, flagged with ``data-euspider-kept`` so that :func:`pruned_copy` shows
+    it to the extractor. Returns the kept blocks. Nothing is marked when the page shows less text
+    than its largest hidden block (the whole story is hidden until a script shows it). ``source``,
+    the page's HTML in lower case, saves looking for paywall classes in a page that never names one.
+    """
+    hidden = [e for e in _MAYBE_HIDDEN(tree) if e.tag not in {"html", "body"} and _hides(e)]
+    if source is None:
+        walled = [e for e in tree.iter("div", "section", "article") if PAYWALL_CLASS.search(classes_and_id(e))]
+    else:
+        named = _names_a_paywall(source)
+        test = " or ".join(
+            f"contains(@{a}, '{v}')" for w in named for v in (w, w.capitalize()) for a in ("class", "id")
+        )
+        walled = (
+            [
+                e
+                for e in tree.xpath(f"//*[(self::div or self::section or self::article) and ({test})]")
+                if PAYWALL_CLASS.search(classes_and_id(e))
+            ]
+            if named
+            else []
+        )
+    if not hidden and not walled:
+        return []
+    hidden_set = set(hidden)
+    outermost = [e for e in hidden if not any(a in hidden_set for a in ancestors(e, 60))]
+    kept: list[HtmlElement] = []
+    page_text: str | None = None
+    for block in outermost + [w for w in walled if w not in hidden_set]:
+        if _POPUP_CLASS.search(classes_and_id(block)) or not (_walled(block) or _beside_story(block, hidden_set)):
+            continue  # a pop-up, or prose somewhere else than beside the story's paragraphs
+        paragraphs = _story_paragraphs(block)
+        if sum(len(p) for p in paragraphs) < 200:
+            continue
+        if page_text is None:
+            page_text = " ".join(" ".join(_VISIBLE_TEXTS(tree)).split())
+        # the only copy: its longest paragraph occurs once in the page's text (its own occurrence)
+        sample = max(paragraphs, key=len)[:150]
+        if page_text.count(sample) <= 1:
+            kept.append(block)
+            block.set(KEPT, "paywall" if _walled(block) else "hidden")
     if not hidden:
-        return
-    hidden_ids = {id(e) for e in hidden}
-    outermost = [e for e in hidden if not any(id(a) in hidden_ids for a in ancestors(e, 60))]
+        return kept
     sizes = [_text_size(e) for e in outermost]
-    body = tree.find("body")
-    shown = _text_size(body if body is not None else tree) - sum(sizes)
-    if shown < max(*sizes, 200):
-        return
+    if max(sizes) > 200:  # else any page with a story shows more than it hides
+        body = tree.find("body")
+        shown = _text_size(body if body is not None else tree) - sum(sizes)
+        if shown < max(sizes):
+            return kept
     for element in hidden:
-        marks.add(element, "hidden")
+        if not any(is_inside(element, k) or is_inside(k, element) for k in kept):
+            marks.add(element, "hidden")
+    return kept
 
 
-def _guarded(element: HtmlElement, scope: HtmlElement | None, story_chars: int) -> bool:
-    """True when removing ``element`` would take the story with it."""
+_POPUP_CLASS = re.compile(r"popup|pop-up|modal|overlay|dialog|lightbox|offcanvas|drawer|tooltip")
+
+
+def _beside_story(block: HtmlElement, hidden: set[HtmlElement]) -> bool:
+    """Whether the block's parent holds, as a child or grandchild, a shown paragraph of prose: the
+    hidden rest of a story sits next to its visible start."""
+    parent = block.getparent()
+    if parent is None:
+        return False
+    for child in parent:
+        if child is block or child in hidden or not isinstance(child.tag, str):
+            continue
+        for p in (child, *child):
+            if p.tag == "p" and p not in hidden and len(visible_text(p)) >= 80:
+                return True
+    return False
+
+
+def _walled(element: HtmlElement) -> bool:
+    """Whether the block or one of its ancestors says it is behind a paywall."""
+    return any(PAYWALL_CLASS.search(classes_and_id(e)) for e in (element, *ancestors(element, 8)))
+
+
+def _guarded(
+    element: HtmlElement, scope: HtmlElement | None, story_chars: int, memo: dict[HtmlElement, bool] | None = None
+) -> bool:
+    """True when removing ``element`` would take the story with it (``memo`` remembers answers: the
+    detectors ask about the same large blocks again and again)."""
     if scope is None:
         return False
+    if memo is not None and element in memo:
+        return memo[element]
+    guarded = False
     if element is scope or is_inside(scope, element):
-        return True
-    if is_inside(element, scope) and element.tag in {"div", "section"}:
-        inner = sum(len(visible_text(p)) for p in element.iter("p") if not _prompt_hits(visible_text(p)))
-        return inner > 0.3 * story_chars
-    return False
+        guarded = True
+    elif is_inside(element, scope) and element.tag in {"div", "section"}:
+        inner = 0
+        for p in element.iter("p"):
+            text = visible_text(p)
+            if not _prompt_hits(text):
+                inner += len(text)
+        guarded = inner > 0.3 * story_chars
+    if memo is not None:
+        memo[element] = guarded
+    return guarded
 
 
 def _link_share(element: HtmlElement, text: str) -> float:
@@ -281,9 +462,57 @@ def mark(
                 if element is not scope and not (scope is not None and is_inside(scope, element)):
                     marks.add(element, kind)
     story_chars = sum(len(visible_text(p)) for p in scope.iter("p")) if scope is not None else 0
-    _mark_listed(tree, marks, scope, story_chars)
-    _mark_prompts(tree, marks, scope, story_chars)
+    memo: dict[HtmlElement, bool] = {}
+    _mark_listed(tree, marks, scope, story_chars, memo)
+    _mark_prompts(tree, marks, scope, story_chars, memo)
     return marks
+
+
+#: Classes of a subheadline (a dek): the summary set under the headline, not the story's prose. Leads,
+#: intros and teasers are the story's first paragraph, set apart: never these.
+_DEK_CLASS = re.compile(r"\bdek\b|deck|sub-?head|sub-?title|standfirst|strapline|abstract")
+_LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|excerpt|vorspann|chapeau|bajada")
+
+
+def _headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement | None:
+    """The story's ``h1``: the one the page's title names (a page may use an ``h1`` for its logo),
+    else the first in the article, else the first on the page."""
+    headings = list(tree.iter("h1"))
+    if not headings:
+        return None
+    declared = " ".join(
+        [*tree.xpath("//head/title/text()"), *tree.xpath("//meta[@property='og:title']/@content")]
+    ).lower()
+    named = [h for h in headings if len(text := visible_text(h)) >= 8 and text.lower() in declared]
+    if named:
+        return named[0]
+    inside = [h for h in headings if scope is not None and is_inside(h, scope)]
+    return (inside or headings)[0]
+
+
+def mark_standfirst(tree: HtmlElement, scope: HtmlElement | None, marks: Marks) -> None:
+    """Mark the subheadline set right under the headline (a heading, or a block whose class says
+    dek, subhead, subtitle or standfirst): a sentence or two summing the story up, which the page
+    also gives as its description; the story's own first paragraph (a lead, an intro) is not one."""
+    headline = _headline(tree, scope)
+    if headline is None:
+        return
+    node = headline
+    if headline.getnext() is None and headline.getparent() is not None and len(headline.getparent()) == 1:
+        node = headline.getparent()  # the headline alone in a wrapper: its wrapper's neighbours
+    for sibling in list(node.itersiblings())[:3]:
+        if not isinstance(sibling.tag, str):
+            continue
+        names = classes_and_id(sibling)
+        if _LEAD_CLASS.search(names):
+            return
+        text = visible_text(sibling)
+        if not text:
+            continue
+        heading = sibling.tag in {"h2", "h3", "h4"}
+        if (heading or _DEK_CLASS.search(names)) and 6 <= len(text.split()) <= 32 and sibling is not scope:
+            marks.add(sibling, "standfirst")
+        return  # only what comes first under the headline
 
 
 def _heading_kind(text: str) -> str | None:
@@ -298,11 +527,30 @@ def _heading_kind(text: str) -> str | None:
     return "related"
 
 
-def _mark_listed(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int) -> None:
+_HEADING_TAGS = {*HEADINGS, "strong", "b"}
+
+
+def _headings(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Headings, and blocks whose class or id calls them a title, in document order (one pass; a
+    Python test of two attributes is cheaper here than lxml's XPath string functions)."""
+    for element in tree.iter(*HEADINGS, "strong", "b", "p", "span", "div"):
+        if (
+            element.tag in _HEADING_TAGS
+            or "itle" in (element.get("class") or "")
+            or "itle" in (element.get("id") or "")
+        ):
+            yield element
+
+
+def _mark_listed(
+    tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int, memo: dict[HtmlElement, bool]
+) -> None:
     """Headed blocks of other stories ("Related articles", "Latest News") and author bios."""
-    for heading in tree.iter(*HEADINGS, "strong", "b", "p", "span", "div"):
-        if heading.tag in {"p", "span", "div"} and "title" not in classes_and_id(heading):
-            continue
+    for heading in _headings(tree):
+        if heading.tag in {"strong", "b"}:
+            parent = heading.getparent()
+            if heading.getprevious() is not None or (parent is not None and (parent.text or "").strip()):
+                continue  # emphasis inside a sentence, not a label
         if len(heading) > 3 or is_marked(heading):
             continue  # a heading holds a few inline elements at most
         text = visible_text(heading)
@@ -315,7 +563,7 @@ def _mark_listed(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, sto
         block = heading
         for _ in range(3):
             parent = block.getparent()
-            if parent is None or parent.tag in {"body", "html", "main"} or _guarded(parent, scope, story_chars):
+            if parent is None or parent.tag in {"body", "html", "main"} or _guarded(parent, scope, story_chars, memo):
                 break
             if not visible_text(parent).startswith(text):
                 break
@@ -336,7 +584,7 @@ def _mark_listed(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, sto
             continue
         block_text = visible_text(block)
         if kind == "author_bio" or _link_share(block, block_text) > 0.3 or block.find(".//li") is not None:
-            if not _guarded(block, scope, story_chars):
+            if not _guarded(block, scope, story_chars, memo):
                 marks.add(block, kind)
 
 
@@ -345,8 +593,9 @@ _PROMPT_WORDS = re.compile(
     r"subscri|trial|member|newsletter|cookie|sign ?up|sign ?in|log ?in|share|follow us|access|continue reading|"
     r"inbox|e-?mail|your plan|cancel|€|journalism|join|unlock|full (story|article)|tweet|copy link|consent",
 )
+# blank text nodes (indentation) are most of a page's: dropped first, before lxml builds Python strings
 _TEXT_NODES = etree.XPath(
-    "//body//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
+    "//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or parent::template)]"
 )
 
 
@@ -375,7 +624,9 @@ def _prompt_candidates(tree: HtmlElement) -> list[HtmlElement]:
     return list(found.values())
 
 
-def _mark_prompts(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int) -> None:
+def _mark_prompts(
+    tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int, memo: dict[HtmlElement, bool]
+) -> None:
     """Short blocks that ask the reader to subscribe, sign up, accept cookies or share."""
     for element in _prompt_candidates(tree):
         if is_marked(element):
@@ -405,23 +656,99 @@ def _mark_prompts(tree: HtmlElement, marks: Marks, scope: HtmlElement | None, st
             if (
                 parent is None
                 or parent.tag in {"body", "html", "main", "article"}
-                or _guarded(parent, scope, story_chars)
+                or _guarded(parent, scope, story_chars, memo)
             ):
                 break
             parent_text = visible_text(parent)
             if len(parent_text.split()) > MAX_PROMPT_WORDS or len(parent_text) > 1.6 * len(text) + 40:
                 break
             target, text = parent, parent_text
-        if not _guarded(target, scope, story_chars):
+        if not _guarded(target, scope, story_chars, memo):
             marks.add(target, kinds[0])
 
 
-def pruned_copy(tree: HtmlElement) -> HtmlElement:
-    """A copy of ``tree`` without the marked elements (their tail text is kept)."""
-    copy = deepcopy(tree)
-    for element in copy.xpath(f"//*[@{MARK}]"):
-        if element.getparent() is not None:
-            element.drop_tree()
+#: Class tokens extractors drop a block for (hidden, blurred, locked): removed from kept story blocks.
+_HIDING_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:hidden|hide|is-hidden|blurred|obfuscated|paywall|premium|locked)(?:$|[\s_-])"
+)
+
+
+#: Elements whose content is never story text, which every extractor drops (JSON data in scripts
+#: stays: date searches read it): set aside with the marked blocks, so nobody copies them.
+_NEVER_TEXT = (
+    "script",
+    "style",
+    "svg",
+    "template",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+)
+
+
+def pruned_copy(tree: HtmlElement, marks: Marks | None = None, *, kept: bool = True) -> HtmlElement:
+    """A copy of ``tree`` without the marked elements (their tail text is kept), in which the story
+    blocks the page hides (``data-euspider-kept``) are shown: their hiding attributes and classes go,
+    on them and on their ancestors, so the extractor does not drop them as hidden.
+
+    With ``marks``, the marked blocks (and scripts, styles, frames and media, which no extractor reads
+    as text) are set aside while the rest is copied, then put back: no search of the copy, and less
+    to copy. ``kept=False`` says no block was kept.
+    """
+    if marks is None:
+        copy = deepcopy(tree)
+        for element in copy.xpath(f"//*[@{MARK}]"):
+            if element.getparent() is not None:
+                element.drop_tree()
+    else:
+        # as drop_tree does: the tail joins the previous sibling's tail or the parent's text, and
+        # everything is put back exactly as it was once the copy is made
+        aside = []
+        outermost = [e for e, _ in marks.items if not any(a.get(MARK) is not None for a in ancestors(e))]
+        outermost += [e for e in tree.iter(*_NEVER_TEXT) if "json" not in (e.get("type") or "") and not is_marked(e)]
+        for element in outermost:
+            parent = element.getparent()
+            if parent is None:
+                continue
+            index = parent.index(element)
+            previous = element.getprevious()
+            holder_text = previous.tail if previous is not None else parent.text
+            if element.tail:
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + element.tail
+                else:
+                    parent.text = (parent.text or "") + element.tail
+            aside.append((parent, index, previous, holder_text, element, element.tail))
+            parent.remove(element)
+        try:
+            copy = deepcopy(tree)
+        finally:
+            for parent, index, previous, holder_text, element, tail in reversed(aside):
+                parent.insert(index, element)
+                element.tail = tail
+                if previous is not None:
+                    previous.tail = holder_text
+                else:
+                    parent.text = holder_text
+    if not kept:
+        return copy
+    for element in copy.xpath(f"//*[@{KEPT}]"):
+        for node in (element, *ancestors(element)):
+            if node.tag in {"body", "html"}:
+                break
+            for attribute in ("hidden", "aria-hidden"):
+                node.attrib.pop(attribute, None)
+            style = node.get("style")
+            if style and _HIDING_STYLE.search(style):
+                node.set("style", _HIDING_STYLE.sub("", style))
+            for attribute in ("class", "id"):
+                value = node.get(attribute)
+                if value and (_HIDING_CLASS.search(value.lower()) or PAYWALL_CLASS.search(value.lower())):
+                    node.set(attribute, " ".join(t for t in value.split() if not _HIDING_CLASS.search(t.lower())))
     return copy
 
 
@@ -465,28 +792,125 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     """
     stripped = line.strip()
     words = len(stripped.split())
-    if not stripped or words > 25:
+    if not stripped or words > 60:
         return None
+    if stripped.endswith(")") and CREDIT_END.search(stripped):
+        return "caption"  # a picture's caption ends with its credit
     kinds = prompt_kinds(stripped)
+    if words > 25:
+        # a longer line goes only when it is made of calls to action (two or more), as a site's
+        # closing blurb is ("Follow us on ... Send us a message on ..."), never a story paragraph
+        # that mentions one
+        hits = _prompt_hits(stripped) if kinds else 0
+        return kinds[0] if hits >= 2 and (words <= 40 or kinds[0] in _UNAMBIGUOUS) else None
     if kinds and (_prompt_hits(stripped) >= 2 or words <= 12 or kinds[0] in _UNAMBIGUOUS):
         return kinds[0]
     if words <= 6 and re.search(r"\bnewsletters?\b", stripped, re.IGNORECASE):
         return "newsletter_prompt"
     if LIST_HEADINGS.match(stripped) or (RELATED_LINE.match(stripped) and words <= 20):
         return "related"
-    if CAPTION_LINE.match(stripped) and words <= 12:
+    if CAPTION_LINE.match(stripped) and words <= 20:
         return "caption"
     if FURNITURE_LINE.match(stripped):
         return "furniture"
+    if words <= 6 and not stripped.endswith(".") and CREDIT_LINE.match(stripped):
+        return "caption"
+    first = stripped.split(None, 1)[0].lower()
+    if words <= 14 and first in _BYLINE_WORDS and BYLINE_LINE.match(stripped) and _names_only(stripped):
+        return "byline"
+    if words <= 20 and ":" in stripped[:25] and TAGS_LINE.match(stripped):
+        return "byline"
+    if stripped.startswith("©") and words <= 15:
+        return "rights_notice"
     if re.fullmatch(r"https?://\S+", stripped):
         return "url"
-    if TAGGED_HEADLINE.match(stripped):
+    if "[" in stripped and TAGGED_HEADLINE.match(stripped):
         return "related"
     if len(set(m.group(0).lower() for m in _META_LABELS.finditer(stripped))) >= 2:
         return "byline"
-    if words <= 6 and _is_dateline(stripped):
+    if not _DIGIT.search(stripped):
+        return None  # no date, no time: neither a dateline nor a row of post metadata
+    label = _DATE_LABEL.match(stripped)
+    if label and words <= 12:
+        rest = stripped[label.end() :]
+        if _is_dateline(rest) or _CLOCK.match(rest.split()[0] if rest.split() else ""):
+            return "dateline"
+    if words <= 8 and _is_dateline(stripped):
         return "dateline"
+    if " | " in stripped and _meta_row(stripped):
+        return "byline"
     return None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+#: A label before a date in a dateline: "Published 18 November 2019", "Aktualisiert am 3. Mai".
+_DATE_LABEL = re.compile(
+    r"^\s*(?:(?:first )?published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"publicado|actualizado|pubblicato|aggiornato)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+_BYLINE_WORDS = {
+    "by",
+    "von",
+    "por",
+    "par",
+    "di",
+    "door",
+    "przez",
+    "written",
+    "reporting",
+    "text",
+    "text:",
+    "texto",
+    "texto:",
+}
+
+
+def _names_only(line: str) -> bool:
+    """Whether every word after the byline's first is capitalised or a joining word (names, an
+    agency), which tells "By Jane Doe, Associated Press" from "By Monday, the council agreed"."""
+    joins = {
+        "and",
+        "und",
+        "y",
+        "et",
+        "e",
+        "&",
+        "/",
+        "-",
+        "–",
+        "|",
+        "de",
+        "da",
+        "van",
+        "von",
+        "der",
+        "le",
+        "la",
+        "al",
+        "bin",
+        "by",
+    }
+    words = line.replace(",", " ").replace("|", " | ").split()[1:]
+    if words and words[0].lower() == "by":
+        words = words[1:]
+    return bool(words) and all(w[:1].isupper() or w.lower() in joins or not w[:1].isalpha() for w in words)
+
+
+def _meta_row(line: str) -> bool:
+    """A row of short cells separated by bars, one of them a date, a time or site furniture
+    ("January 13, 2020 at 08:45 AM | categories: Python | View Comments")."""
+    cells = [c.strip() for c in line.split("|") if c.strip()]
+    if not cells or any(len(c.split()) > 6 for c in cells):
+        return False
+    return any(
+        _is_dateline(c) or FURNITURE_LINE.match(c) or _CLOCK.match(c.split()[0]) or _META_LABELS.search(c)
+        for c in cells
+    )
 
 
 #: Kinds whose patterns never occur in story prose, so one match condemns a short line.
@@ -518,15 +942,21 @@ def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[s
     """Drop lines of extracted text that are boilerplate (see :func:`line_kind`); count them by kind.
 
     After a related-stories label ("Schon gelesen?"), the lines that follow and are titles of links to
-    other pages (``link_titles``) go too: they are the list the label introduced.
+    other pages (``link_titles``) go too: they are the list the label introduced; so do two or more
+    such titles in a row, a list of other stories without its label.
     """
     kept, dropped = [], Counter[str]()
     after_label = False
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    linked = [line.strip() in link_titles and len(line.split()) <= 20 for line in lines]
+    for index, line in enumerate(lines):
         stripped = line.strip()
         kind = line_kind(stripped)
-        if kind is None and stripped in link_titles and (after_label or _shouting(stripped)):
-            kind = "related"  # the list a label introduced, or an all-capitals link to another story
+        in_run = linked[index] and ((index > 0 and linked[index - 1]) or (index + 1 < len(lines) and linked[index + 1]))
+        if kind is None and linked[index] and (after_label or _shouting(stripped) or in_run):
+            # the list a label introduced, an all-capitals link to another story, or two or more
+            # headlines of other stories in a row (a list of links without its label)
+            kind = "related"
         if kind is not None:
             dropped[kind] += 1
             after_label = kind == "related"

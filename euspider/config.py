@@ -78,7 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EUSPIDER_MIGRATION_DAYS",
         DateSettings.migration_days,
-        "A visible byline date this much earlier than the metadata's wins (site migrations).",
+        "Sources this many days apart: the earliest well-attested date wins (byline, URL, or two sources "
+        "agreeing; site migrations).",
     ),
     Setting(
         "EUSPIDER_MIN_DATE",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urldefrag, urljoin
 
 from lxml.html import HtmlElement
@@ -23,9 +25,44 @@ def norm_text(text: str) -> str:
     return norm_space(unicodedata.normalize("NFC", text))
 
 
+_SKIP_TEXT = ("script", "style", "noscript", "template")
+#: Texts already computed during one page's extraction (see :func:`text_cache`): the detectors ask
+#: for the same paragraphs and blocks many times.
+_TEXT_CACHE: ContextVar[dict[HtmlElement, str] | None] = ContextVar("visible_text_cache", default=None)
+
+
+@contextmanager
+def text_cache() -> Iterator[None]:
+    """Remember :func:`visible_text` answers while the block runs (one page: the tree must not
+    change its text meanwhile; marking attributes is fine)."""
+    token = _TEXT_CACHE.set({})
+    try:
+        yield
+    finally:
+        _TEXT_CACHE.reset(token)
+
+
 def visible_text(element: HtmlElement) -> str:
-    """Text of an element without scripts/styles (itertext with a tag filter)."""
-    skip = {"script", "style", "noscript", "template"}
+    """Text of an element without scripts/styles, whitespace collapsed.
+
+    lxml's own iteration when the element holds no script or style (most do not); a walk that skips
+    them otherwise.
+    """
+    cache = _TEXT_CACHE.get()
+    if cache is None:
+        return _visible_text(element)
+    text = cache.get(element)
+    if text is None:
+        text = cache[element] = _visible_text(element)
+    return text
+
+
+def _visible_text(element: HtmlElement) -> str:
+    if not isinstance(element.tag, str) or element.tag in _SKIP_TEXT:
+        return ""
+    if next(element.iter(*_SKIP_TEXT), None) is None:
+        return " ".join(" ".join(element.itertext()).split())
+    skip = set(_SKIP_TEXT)
     chunks: list[str] = []
 
     def walk(node: HtmlElement) -> None:
@@ -59,6 +96,26 @@ def is_inside(element: HtmlElement, container: HtmlElement | None) -> bool:
     if container is None:
         return False
     return element is container or any(node is container for node in ancestors(element))
+
+
+def precedes(first: HtmlElement, second: HtmlElement) -> bool:
+    """True when ``first`` starts before ``second`` in document order (and does not contain it).
+
+    Walks up to their lowest common ancestor and compares the positions of the two branches there,
+    instead of numbering the whole tree.
+    """
+    path: dict[HtmlElement, HtmlElement] = {}  # ancestor of ``second`` -> its child on the way down
+    child = second
+    for node in ancestors(second, 200):
+        path[node] = child
+        child = node
+    child = first
+    for node in ancestors(first, 200):
+        if node in path:
+            other = path[node]
+            return node.index(child) < node.index(other)
+        child = node
+    return False
 
 
 def absolute(base: str, href: str | None) -> str | None:
@@ -134,10 +191,11 @@ def find_article_scope(
     if body is None:
         found = [e for e in tree.xpath('//*[@itemprop="articleBody"]') if usable(e)]
         body = found[0] if found else None
+    in_comments = _CommentTest()
     if body is None:
         best, best_len = None, 0
         for art in tree.iter("article"):
-            if not usable(art):
+            if not usable(art) or in_comments(art):
                 continue
             size = sum(len(visible_text(p)) for p in art.iter("p"))
             links = sum(len(visible_text(a)) for a in art.iter("a"))
@@ -149,12 +207,40 @@ def find_article_scope(
         scores: dict[HtmlElement, int] = {}
         for p in tree.iter("p"):
             parent = p.getparent()
-            if parent is not None and usable(p):
+            if parent is not None and usable(p) and not in_comments(parent):
                 scores[parent] = scores.get(parent, 0) + len(visible_text(p))
+        if max(scores.values(), default=0) < _WEAK_SCOPE:
+            # few paragraphs: the story may be text set straight in a block, lines split by <br>
+            for div in tree.iter("div"):
+                own = len((div.text or "").strip()) + sum(len((c.tail or "").strip()) for c in div)
+                if own >= _WEAK_SCOPE and usable(div) and not in_comments(div):
+                    scores[div] = max(scores.get(div, 0), own)
         if not scores:
             return None
         body = max(scores, key=scores.__getitem__)
     return _widen_to_headline(body)
+
+
+_WEAK_SCOPE = 400  # characters of paragraph text below which a block of bare text may be the story
+_COMMENTS = re.compile(r"comment|respond|disqus|discussion|reply|replies")
+
+
+class _CommentTest:
+    """Whether an element sits in a comment section (its class or id, or an ancestor's, says so),
+    remembered per element: the readers' comments are not the story, however long."""
+
+    def __init__(self) -> None:
+        self.memo: dict[HtmlElement, bool] = {}
+
+    def __call__(self, element: HtmlElement) -> bool:
+        found = self.memo.get(element)
+        if found is None:
+            parent = element.getparent()
+            found = bool(_COMMENTS.search(classes_and_id(element))) or (
+                parent is not None and parent.tag not in {"body", "html"} and self(parent)
+            )
+            self.memo[element] = found
+        return found
 
 
 def _widen_to_headline(body: HtmlElement) -> HtmlElement:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
@@ -32,9 +33,18 @@ from trafilatura.utils import load_html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from . import boilerplate, language, pagetype
-from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page
+from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page, find_stamp
 from .dates.parse import parse_date
-from .dom import absolute, classes_and_id, find_article_scope, norm_space, norm_text, visible_text
+from .dom import (
+    absolute,
+    classes_and_id,
+    find_article_scope,
+    is_inside,
+    norm_space,
+    norm_text,
+    text_cache,
+    visible_text,
+)
 from .items import Article, Boilerplate
 from .sites import Profile, builtin_profiles, profile_for
 
@@ -253,21 +263,24 @@ class ArticleExtractor:
         crowded = link_list(tree)
         if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
             return Outcome(None, "listing", crowded)
-        return self._extract_tree(
-            tree,
-            url,
-            headers=headers,
-            crawled_at=_parse_crawled_at(crawled_at, headers),
-            link_context=link_context,
-            anchors=anchors,
-            now=now,
-        )
+        with text_cache():
+            return self._extract_tree(
+                tree,
+                url,
+                source=text.lower(),
+                headers=headers,
+                crawled_at=_parse_crawled_at(crawled_at, headers),
+                link_context=link_context,
+                anchors=anchors,
+                now=now,
+            )
 
     def _extract_tree(
         self,
         tree: HtmlElement,
         url: str,
         *,
+        source: str | None = None,  # the page's HTML, lower-cased
         headers: dict[str, str],
         crawled_at: datetime | None,
         link_context: Sequence[Mapping[str, Any]],
@@ -277,16 +290,35 @@ class ArticleExtractor:
         profile = self.profile_for(url)
         body_selector = ", ".join(profile.body) if profile and profile.body else None
         marks = boilerplate.Marks()
-        boilerplate.mark_hidden(tree, marks)
+        kept = boilerplate.mark_hidden(tree, marks, source)
         scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
         boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
-        pruned = boilerplate.pruned_copy(tree)
+        boilerplate.mark_standfirst(tree, scope, marks)
+        date_inputs = DateInputs(
+            url=url,
+            headers=headers,
+            crawled_at=crawled_at,
+            fallback_bound=now,
+            article_id=profile.article_id(url) if profile else None,
+            anchors=anchors,
+            id_of=profile.article_id if profile else None,
+            stamp_selectors=profile.stamp if profile else (),
+            link_context=link_context,
+        )
+        # the page's date stamp goes with the chrome, so that no date search of the pruned page reads it
+        date_inputs.stamps = find_stamp(tree, date_inputs, scope)
+        for stamp in date_inputs.stamps[:1]:
+            element = stamp.extra.get("element")
+            if element is not None and element is not scope and (scope is None or not is_inside(scope, element)):
+                marks.add(element, "date_banner")
+                stamp.extra["pruned"] = boilerplate.is_marked(element)
+        pruned = boilerplate.pruned_copy(tree, marks, kept=bool(kept))
         options = copy(self._trafilatura)
         options.url = options.source = url
         document = bare_extraction(pruned, options=options)
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
-        meta = _metadata(tree, pruned, url, headers, scope)
+        meta = _metadata(tree, pruned, url, headers, scope, may_name_author=_may_name_author(source))
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(text, meta["title"], scope)
@@ -297,21 +329,10 @@ class ArticleExtractor:
             removed[kind] = removed.get(kind, 0) + count
 
         # dates come before the article test: a dropped page still reports its link dates
-        inputs = DateInputs(
-            url=url,
-            headers=headers,
-            crawled_at=crawled_at,
-            fallback_bound=now,
-            title=meta["title"],
-            text=text,
-            link_context=link_context,
-            article_id=profile.article_id(url) if profile else None,
-            anchors=anchors,
-            id_of=profile.article_id if profile else None,
-            stamp_selectors=profile.stamp if profile else (),
-        )
+        date_inputs.title = meta["title"]
+        date_inputs.text = text
         dates, link_dates = date_page(
-            tree, inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates
+            tree, date_inputs, scope=scope, removed=marks.elements, pruned_tree=pruned, settings=self.options.dates
         )
 
         words = count_words(text)
@@ -321,7 +342,9 @@ class ArticleExtractor:
                 f"the site's story body ({body_selector}) is absent: a page of promos or links only",
             )
         else:
-            skip = self._not_article(text, words, len(link_dates), titles, tree, url=url)
+            skip = self._not_article(
+                text, words, len(link_dates), titles, tree, url=url, before_filters="\n".join(lines)
+            )
         if skip is not None:
             return Outcome(None, skip[0], skip[1], link_dates, dates)
 
@@ -340,6 +363,7 @@ class ArticleExtractor:
             text=text,
             word_count=words,
             paywall_truncated=cut,
+            paywall="truncated" if cut else "metered" if _metered(kept, text) else None,
             boilerplate=Boilerplate(
                 removed=dict(sorted(removed.items())), residue=residue, profile=profile.name if profile else None
             ),
@@ -366,6 +390,7 @@ class ArticleExtractor:
         tree: HtmlElement | None = None,
         *,
         url: str = "",
+        before_filters: str = "",
     ) -> tuple[str, str] | None:
         if words == 0:
             return "no_main_text", SKIP_REASONS["no_main_text"]
@@ -381,6 +406,12 @@ class ArticleExtractor:
             repeated = _share(lines, _repeats())
             if repeated >= _REPEATED_SHARE:
                 return "repetitive", f"{repeated:.0%} of the text repeats lines already in it"
+        if words < self.options.min_words:
+            # the line filters take runs of other stories' headlines out: what is left of a list is short,
+            # and the text as extracted tells what the page was
+            share = _link_title_share(before_filters, titles)
+            if share >= self.options.listing_link_share:
+                return "listing", f"{share:.0%} of the extracted text is titles of links to other pages"
         if words < self.options.min_words and dated_links >= 3:
             return "listing", f"{words} words of text beside {dated_links} dated links to other pages"
         if words < self.options.min_words:
@@ -442,6 +473,19 @@ def link_list(tree: HtmlElement) -> str | None:
     return None
 
 
+def _metered(kept: Sequence[HtmlElement], text: str) -> bool:
+    """Whether the text holds story paragraphs the page hid behind a paywall."""
+    if not any(block.get(boilerplate.KEPT) == "paywall" for block in kept):
+        return False
+    flat = norm_space(text)
+    for block in kept:
+        if block.get(boilerplate.KEPT) == "paywall":
+            paragraphs = [visible_text(p) for p in block.iter("p")]
+            if any(len(p) >= 80 and p[:60] in flat for p in paragraphs):
+                return True
+    return False
+
+
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")
 
 
@@ -475,9 +519,9 @@ def strip_headline(text: str, title: str | None, scope: HtmlElement | None) -> t
     return "\n".join(lines), dropped
 
 
-_LEAD_CLASS = re.compile(
-    r"lead|intro|teaser|summary|standfirst|description|excerpt|\bdek\b|abstract|chapeau|vorspann", re.I
-)
+# a subheadline (dek, standfirst, abstract) sums the story up; it is not its lead paragraph (see
+# boilerplate.mark_standfirst)
+_LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|description|excerpt|chapeau|vorspann", re.I)
 _STORY_PARAGRAPH = 80
 
 
@@ -505,6 +549,8 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
         words = len(lead.split())
         if not 12 <= words <= 120 or lead[:60] in flat:
             continue
+        if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
+            continue  # a lead picture's caption, or boilerplate, is no lead paragraph
         links = sum(len(visible_text(a)) for a in element.iter("a"))
         if links > 0.5 * len(lead):
             continue
@@ -512,11 +558,16 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
     return text
 
 
+#: Links whose text could be a headline (15 characters or more), found by lxml without building the
+#: text of every menu link in Python.
+_LONG_LINKS = etree.XPath("//a[string-length(normalize-space()) >= 15]")
+
+
 def link_titles(tree: HtmlElement, url: str, lines: Iterable[str]) -> frozenset[str]:
     """Which of ``lines`` are the text of a link to another page (a headline, not prose)."""
     candidates = {line.strip() for line in lines if len(line.strip()) >= 15}
     titles = set()
-    for link in tree.iter("a"):
+    for link in _LONG_LINKS(tree):
         title = visible_text(link)
         if title in candidates and title not in titles:
             target = absolute(url, link.get("href"))
@@ -533,8 +584,32 @@ def _link_title_share(text: str, titles: frozenset[str]) -> float:
     return linked / total if total else 0.0
 
 
+#: What trafilatura's author search (``extract_author``) looks for in class, id, rel or itemprop
+#: values and tag names: without any of these in the page (and no <rel> element, which HTML does not
+#: have), it cannot find an author.
+_AUTHOR_MARKUP = (
+    "author", "byl", "bbl", "username", "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by",
+    "posted-by", "journalist-name", "screenname", "writer",
+)  # fmt: skip
+
+
+def _may_name_author(source: str | None) -> bool:
+    """False when the page's HTML (``source``, lower-cased) holds none of the words trafilatura's
+    author search needs, so the search (a few milliseconds on the whole tree) is skipped with the
+    same result."""
+    if source is None:
+        return True
+    return any(word in source for word in _AUTHOR_MARKUP)
+
+
 def _metadata(
-    tree: HtmlElement, pruned: HtmlElement, url: str, headers: Mapping[str, str], scope: HtmlElement | None
+    tree: HtmlElement,
+    pruned: HtmlElement,
+    url: str,
+    headers: Mapping[str, str],
+    scope: HtmlElement | None,
+    *,
+    may_name_author: bool = True,
 ) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
@@ -553,7 +628,7 @@ def _metadata(
         authors_raw = "; ".join(
             dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a))
         )
-    if not authors_raw:
+    if not authors_raw and may_name_author:
         authors_raw = extract_author(pruned) or ""
     authors = [norm_space(a) for a in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", authors_raw) if norm_space(a)]
     canonical = None

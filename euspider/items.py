@@ -32,9 +32,9 @@ class DateEvidence:
 
     source: str = doc(
         "Where the date was found, e.g. `json-ld:datePublished`, `meta:article:published_time`, "
-        "`time:article`, `byline`, `url`, `banner`, `http:date`, `http:last-modified`, `capture`, "
-        "`link:rss`, `link:listing`, `link:sitemap`, `htmldate`, `estimate:id-bracket`, "
-        "`estimate:weekday`."
+        "`time:article`, `byline`, `dateline`, `url`, `banner`, `http:date`, `http:last-modified`, "
+        "`capture`, `link:rss`, `link:listing`, `link:sitemap`, `htmldate` (its search of the page "
+        "without chrome), `htmldate:whole` (of the whole page), `estimate:id-bracket`, `estimate:weekday`."
     )
     role: str = doc(
         "What the date claims to be: `published`, `modified`, `stamp` (a date the page displays "
@@ -81,7 +81,7 @@ class Boilerplate:
     removed: dict[str, int] = doc(
         "Count of removed page parts by kind (e.g. `paywall_prompt`, `newsletter_prompt`, "
         "`side_list`, `teaser`, `footer`, `ad`, `date_banner`, `caption`, `cookie_notice`, "
-        "`share`, `related`, `author_bio`).",
+        "`share`, `related`, `author_bio`, `standfirst`, `hidden`, `dateline`).",
         default_factory=dict,
     )
     residue: list[str] = doc(
@@ -166,20 +166,39 @@ class Article:
         "True when a paywall cut the story: `text` holds only what the page showed before it.",
         default=False,
     )
+    paywall: str | None = doc(
+        "The paywall the page has, if any: `truncated` (as `paywall_truncated`: the story stops at it), "
+        "or `metered` (the page hides part of the story behind a paywall until a script decides, but its "
+        "HTML holds the whole story and `text` keeps it); null when none was seen.",
+        default=None,
+        enum=["truncated", "metered", None],
+    )
     boilerplate: Boilerplate = doc("What was removed, and residue left in.", default_factory=Boilerplate)
     published: str | None = doc(
-        "When the story was first published: ISO 8601 datetime with the publisher's offset, or a "
-        "date, month or year; for an estimated range, its earliest day. Never the page's date "
-        "stamp, never later than `crawled_at`; null when unknown.",
+        "When the story was first published: ISO 8601 datetime in the publisher's offset (the one the "
+        "page states, else one inferred from its domain, locale or language, said in `date_evidence`), "
+        "or a date, month or year; for an estimated range, its earliest day. Never the page's date "
+        "stamp, never later than `crawled_at`; null when unknown, and when the page dates only an "
+        "update (then `published_latest` is that day).",
         default=None,
     )
     published_precision: str | None = doc(
-        "How precise `published` is.", default=None, enum=["datetime", "day", "month", "year", "range", None]
+        "How precise `published` is: `datetime` (an instant), `day`, `month` (the page gives only a "
+        "month; a day is never made up for it), `year`, or `range` (an estimate, between "
+        "`published_earliest` and `published_latest`); null when `published` is null.",
+        default=None,
+        enum=["datetime", "day", "month", "year", "range", None],
     )
     published_earliest: str | None = doc(
-        "Earliest possible publication day (`YYYY-MM-DD`).", default=None, format="date"
+        "Earliest possible publication day (`YYYY-MM-DD`); null when unknown.", default=None, format="date"
     )
-    published_latest: str | None = doc("Latest possible publication day (`YYYY-MM-DD`).", default=None, format="date")
+    published_latest: str | None = doc(
+        "Latest possible publication day (`YYYY-MM-DD`): the day itself, the end of the month or "
+        "year, the end of an estimate; with `published` null, the day of the only update the page "
+        "dates (the story appeared on or before it).",
+        default=None,
+        format="date",
+    )
     published_source: str | None = doc(
         "The evidence `source` that gave `published`; estimates start with `estimate:`.", default=None
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from trafilatura.utils import load_html
 
 from euspider import boilerplate
+from euspider.dom import find_article_scope, visible_text
 from euspider.extract import count_words, extract_article, restore_lead, strip_headline
 
 from .test_dates_sources import STORY, page
@@ -37,6 +40,40 @@ LINES = [
     ("date-only", "27.01.2022", "dateline"),
     ("time-only", "3:59 PM", "dateline"),
     ("month-day", "January 13", "dateline"),
+    (
+        "credit-in-parentheses",
+        "The company rolled out the service this week. (Reed Saxon / Associated Press)",
+        "caption",
+    ),
+    ("credit-line", "(Credit: Clayton Aldern / Grist)", "caption"),
+    ("labelled-dateline", "Published 18 November 2019", "dateline"),
+    ("contributor", "Fox News' Jessica Napoli contributed to this report.", "rights_notice"),
+    ("affiliate", "If you buy something through this post, IGN may get a share of the sale.", "rights_notice"),
+    ("meta-row", "January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments", "byline"),
+    (
+        "closing-blurb",
+        "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica. Send us a "
+        "message on WhatsApp at 1-876-499-0169 or email us at onlinefeedback@gleanerjm.com",
+        "share",
+    ),
+    ("agency-credit", "AP Photo/Evan Vucci", "caption"),
+    ("picture-agency", "Getty Images", "caption"),
+    ("updated-at-clock", "Updated at 3:45 p.m. ET", "dateline"),
+    ("continues-below", "Story continues below advertisement", "furniture"),
+    ("video-player", "Now Playing", "furniture"),
+    ("copyright-sign", "© Provided by The Paper", "rights_notice"),
+    ("prose-naming-an-agency", "The minister said AFP had been told.", None),
+    ("byline-en", "By Jane Doe and John Smith | CNN", "byline"),
+    ("byline-de", "Von Max Muster und Eva Beispiel", "byline"),
+    ("tags", "Tags: budget, council, reform", "byline"),
+    ("prose-starting-with-by", "By Monday, the council had agreed.", None),
+    ("prose-with-parenthesis", "The council met in Brussels (its third meeting this year) and agreed.", None),
+    ("prose-with-bars", "Scores were level at half time | the second half changed everything for the visitors", None),
+    (
+        "prose-asking-to-donate",
+        "Residents were asked to donate blood at the town hall after the crash, the mayor said on Tuesday evening.",
+        None,
+    ),
     ("prose", "The minister said on Monday that talks with the unions would continue next week.", None),
     (
         "prose-mentioning-newsletter",
@@ -51,6 +88,27 @@ LINES = [
 @pytest.mark.parametrize(("line", "kind"), [row[1:] for row in LINES], ids=[row[0] for row in LINES])
 def test_line_kind(line, kind):
     assert boilerplate.line_kind(line) == kind
+
+
+def test_a_run_of_other_stories_headlines_goes_but_a_single_linked_line_stays():
+    text = (
+        "Story paragraph one is long enough to be prose here.\n15 Amazing Images of Stars\n"
+        "11 Fascinating Facts About Our Milky Way Galaxy\nStory paragraph two.\nRead the report on the budget"
+    )
+    titles = frozenset(
+        {
+            "15 Amazing Images of Stars",
+            "11 Fascinating Facts About Our Milky Way Galaxy",
+            "Read the report on the budget",
+        }
+    )
+    kept, dropped = boilerplate.text_filter(text, titles)
+    assert kept.split("\n") == [
+        "Story paragraph one is long enough to be prose here.",
+        "Story paragraph two.",
+        "Read the report on the budget",
+    ]
+    assert dropped["related"] == 2
 
 
 def test_links_after_a_label_and_shouted_links_go():
@@ -106,3 +164,162 @@ def test_lead_set_apart_as_teaser_is_restored():
 )
 def test_count_words(text, count):
     assert count_words(text) == count
+
+
+HIDDEN_REST = "".join(
+    f"<p>Hidden paragraph {i} goes on with what the minister told the committee about the budget and who voted.</p>"
+    for i in range(5)
+)
+LEAD = "<p>The committee met on Monday to hear the minister explain the new budget rules and their costs.</p>"
+
+
+def _story_page(body: str) -> str:
+    return (
+        "<html><head><title>Budget rules</title><style>.paywall{display:none}</style></head><body>"
+        "<header><a href='/'>Site</a></header>"
+        f"<main><article><h1>Budget rules</h1>{body}</article></main></body></html>"
+    )
+
+
+def test_a_metered_paywalls_hidden_paragraphs_are_the_story_and_are_kept():
+    # what metered sites ship: the lead, a prompt, then the rest in a block hidden until a script decides
+    prompt = "<div class='subscribe-box'><p>Subscribe to continue reading. Already a subscriber? Log in</p></div>"
+    html = _story_page(LEAD + prompt + f"<div class='paywall' style='display:none'>{HIDDEN_REST}</div>")
+    record = extract_article(html, "https://metered.example/budget", crawled_at="2023-02-04T10:00:00Z")
+    for i in range(5):
+        assert f"Hidden paragraph {i}" in record["text"]
+    assert "Subscribe to continue" not in record["text"]
+    assert record["paywall"] == "metered"
+    assert record["paywall_truncated"] is False
+    assert "hidden" not in record["boilerplate"]["removed"]
+
+
+def test_a_paywall_block_hidden_by_the_stylesheet_is_kept():
+    # no inline style: the page's CSS hides div.paywall; the id says premium, which extractors drop
+    html = _story_page(LEAD + f"<div class='paywall' id='premium-body'>{HIDDEN_REST}</div>")
+    record = extract_article(html, "https://metered.example/budget2", crawled_at="2023-02-04T10:00:00Z")
+    assert "Hidden paragraph 4" in record["text"]
+    assert record["paywall"] == "metered"
+
+
+def test_a_hidden_read_more_block_with_the_rest_of_the_story_is_kept():
+    html = _story_page(LEAD + f"<div class='more-text' hidden>{HIDDEN_REST}</div><button>Read more</button>")
+    record = extract_article(html, "https://plain.example/budget", crawled_at="2023-02-04T10:00:00Z")
+    assert "Hidden paragraph 2" in record["text"]
+    assert record["paywall"] is None
+
+
+def test_hidden_menus_and_copies_still_go():
+    menu = (
+        "<div class='mega-menu' style='display: none'><ul>"
+        + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(8))
+        + "</ul></div>"
+    )
+    copy = f"<div style='display:none' itemprop='articleBody'>{HIDDEN_REST}</div>"
+    html = _story_page(LEAD + HIDDEN_REST + menu + copy)
+    tree = load_html(html)
+    marks = boilerplate.Marks()
+    kept = boilerplate.mark_hidden(tree, marks)
+    assert kept == []
+    assert [kind for _, kind in marks.items] == ["hidden", "hidden"]
+
+
+#: One line for each call-to-action pattern, as sites print them.
+PROMPT_EXAMPLES = [
+    "Subscribe now for full access", "Start your free trial", "Enjoy a 30-day free trial",
+    "Already a member? Log in", "Become a supporting member", "Get instant access to all articles",
+    "Choose your plan", "Or subscribe as a group", "Cancel anytime", "Continue reading",
+    "Exclusive to subscribers only", "Subscribers only", "Unlock this article", "Log in to read more",
+    "Subscribe to read the full story", "Back our independent journalism", "Join EUobserver today",
+    "€150 per year", "Compare our subscription plans",
+    "Sign up for our daily newsletter", "Our newsletter: sign up here", "Subscribe to the weekly newsletter",
+    "The best stories, delivered to your inbox", "Enter your email address",
+    "We use cookies to improve your experience", "Read our cookie policy", "Accept all cookies",
+    "By using this site you agree",
+    "Share", "Share on Facebook", "Follow us on Instagram", "Follow The Gleaner on Twitter",
+    "Download our free news app", "Get it on Google Play", "Click here to subscribe", "Get the BBC News app",
+    "© 2020 All rights reserved", "Tous droits réservés", "Copyrighted property of the paper",
+    "For your personal, non-commercial use only", "The Thomson Reuters Trust Principles",
+    "Sign up to get the best content of the week", "Melde dich hier für unseren Newsletter an!",
+    "Send us a message on WhatsApp", "Link Embed Copy Close", "¡Mira lo que tiene nuestro canal de YouTube!",
+    "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
+    "If you buy something through this post, IGN may get a share of the sale.",
+]  # fmt: skip
+
+
+def test_the_prompt_prefilter_lets_every_call_to_action_through():
+    # the cheap search must never hide a call to action from the full patterns
+    for example in PROMPT_EXAMPLES:
+        assert boilerplate._PROMPT_PREFILTER.search(example.lower()), example
+        assert boilerplate.prompt_kinds(example), example
+    for kind, patterns in boilerplate.PROMPTS.items():
+        for pattern in patterns:
+            assert any(re.search(pattern, e.lower()) for e in PROMPT_EXAMPLES), (kind, pattern)
+
+
+def test_a_subheadline_under_the_headline_is_not_story_text():
+    # news sites set a one-sentence summary (a dek) under the headline, in a heading or a "sub-head"
+    dek = "<h2 class='sub-head'>The rules change how member states borrow. Critics say they come too late.</h2>"
+    html = page("<meta property='og:title' content='Council agrees reform'>").replace(
+        "<h1>Council agrees reform</h1>", "<h1>Council agrees reform</h1>" + dek
+    )
+    record = extract_article(html, "https://news.example/dek", crawled_at="2023-02-04T10:00:00Z")
+    assert "Critics say they come too late" not in record["text"]
+    assert record["boilerplate"]["removed"]["standfirst"] == 1
+    assert record["text"].startswith("Paragraph 0")
+
+
+def test_a_lead_paragraph_under_the_headline_stays():
+    lead = (
+        "<p class='article-lead'>The council agreed on Monday to rewrite the rules that govern how member "
+        "states borrow, ending months of talks.</p>"
+    )
+    html = page().replace("<h1>Council agrees reform</h1>", "<h1>Council agrees reform</h1>" + lead)
+    record = extract_article(html, "https://news.example/lead", crawled_at="2023-02-04T10:00:00Z")
+    assert "ending months of talks" in record["text"]
+    assert "standfirst" not in record["boilerplate"]["removed"]
+
+
+def test_a_lead_pictures_caption_is_not_restored_as_the_lead():
+    figure = (
+        "<figure class='lead-image'><img src='a.jpg'><figcaption class='caption'>The minister arrives for the "
+        "talks in Brussels on Monday morning before the vote. (Jane Doe / Associated Press)</figcaption></figure>"
+    )
+    html = page(inside=figure)
+    record = extract_article(html, "https://news.example/caption", crawled_at="2023-02-04T10:00:00Z")
+    assert "Associated Press" not in record["text"]
+
+
+def test_a_comment_section_is_never_the_story():
+    # a short story and a long thread of readers' comments, all in one list, below it
+    comments = (
+        "<section id='comments'><h3>42 comments</h3><div class='comment-list'>"
+        + "".join(
+            f"<p>Reader {i} thinks the council should have rewritten the rules years ago, "
+            "and says so at length in this comment under the story.</p>"
+            for i in range(12)
+        )
+        + "</div></section>"
+    )
+    html = (
+        "<html><body><main><article><h1>Council agrees reform</h1><div class='story'>"
+        "<p>The council agreed on Monday to rewrite the rules that govern how member states borrow.</p>"
+        "<p>Ministers said the change would take effect next year, after the parliament votes on it.</p>"
+        f"</div></article>{comments}</main></body></html>"
+    )
+    scope = find_article_scope(load_html(html))
+    assert "Ministers said the change" in visible_text(scope)
+    assert "Reader 3" not in visible_text(scope)
+
+
+def test_a_story_set_as_bare_text_between_line_breaks_is_found():
+    story = "<br><br>".join(
+        f"Line {i} of the story tells what the company announced and what it means for its customers." for i in range(6)
+    )
+    html = (
+        "<html><body><div class='sidebar'><p>Short promo text.</p></div>"
+        f"<div class='article'><h1>Company news</h1><div class='content'>{story}</div></div></body></html>"
+    )
+    scope = find_article_scope(load_html(html))
+    assert "Line 3 of the story" in visible_text(scope)
+    assert "Short promo text" not in visible_text(scope)

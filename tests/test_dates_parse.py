@@ -24,6 +24,14 @@ GOOD = [
     ("dotted-day-first", "04.02.2023", "2023-02-04", "day"),
     ("slashed-unambiguous", "14/02/2023", "2023-02-14", "day"),
     ("unix-seconds", "1699999999", "2023-11-14T22:13:19Z", "datetime"),
+    # what a page's script prints with Date.toString()
+    (
+        "javascript-date",
+        "Tue Aug 25 2020 00:23:33 GMT+0000 (Coordinated Universal Time)",
+        "2020-08-25T00:23:33Z",
+        "datetime",
+    ),
+    ("javascript-date-offset", "Mon Aug 24 2020 20:23:33 GMT-0400 (EDT)", "2020-08-24T20:23:33-04:00", "datetime"),
 ]
 
 BAD = [

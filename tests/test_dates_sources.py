@@ -235,7 +235,7 @@ MISMATCHES = [
                 json='{"@type": "NewsArticle", "headline": "Council agrees reform", "dateModified": "2023-02-02T12:00:00Z"}'
             )
         ),
-        published="2023-02-02",
+        published=None,
         modified="2023-02-02T12:00:00Z",
         mismatch=["modified_not_published"],
     ),
@@ -294,10 +294,13 @@ def test_mismatch(case: Case):
     if case.stamp:
         assert record["page_date_stamp"] == case.stamp
     if case.id == "modified-not-published":
-        # the update day is the latest the story can have appeared; when it first did is unknown
+        # the update day is the latest the story can have appeared; when it first did is unknown,
+        # so there is no publication day, only its bound
+        assert record["published_precision"] is None
         assert record["published_earliest"] is None
         assert record["published_latest"] == "2023-02-02"
         assert "only a modification date" in record["date_mismatch"]["detail"]
+        assert "on or before 2023-02-02" in record["date_mismatch"]["detail"]
 
 
 def test_side_list_dates_are_reported_for_the_linked_stories():

@@ -130,3 +130,16 @@ def test_residue_is_reported():
         "Subscribe now for full access"
     ]
     assert residue("Nothing to see here.") == []
+
+
+def test_a_date_stamp_on_a_page_without_a_story_element_is_no_error():
+    # a date bar in the header and an article element holding only its headline: no story element is
+    # found, and the stamp is still read without touching the missing scope
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>Budget budget</title></head><body><header>"
+        "<div class='date'>2000-01-01T00:00:00+00:00</div></header><article><h1>Budget budget</h1></article>"
+        "<aside><ul></ul></aside>x</body></html>"
+    )
+    outcome = ArticleExtractor().extract(html, "https://news.example/story-0", crawled_at="2000-01-01T00:00:00Z")
+    assert outcome.record is None
+    assert outcome.skip_reason in {"no_main_text", "too_short"}

@@ -22,9 +22,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..dom import (
@@ -36,7 +37,7 @@ from ..dom import (
     norm_space,
     visible_text,
 )
-from .parse import ParsedDate, parse_date
+from .parse import MONTHS, ParsedDate, parse_date
 
 
 @dataclass
@@ -162,7 +163,9 @@ def from_json_ld(tree: HtmlElement, page_url: str, title: str | None) -> list[Ca
     found: list[tuple[bool, Candidate]] = []
     broken: list[Candidate] = []
     node_index = 0
-    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         text = script.text or ""
         if not text.strip():
             continue
@@ -287,23 +290,31 @@ def _time_value(element: HtmlElement) -> str:
     return (element.get("datetime") or element.get("content") or visible_text(element) or "").strip()
 
 
+_ITEMPROPS = etree.XPath("//*[@itemprop]")
+_DATE_ITEMPROPS = {"datePublished", "dateModified", "dateCreated"}
+
+
 def from_time_elements(
-    tree: HtmlElement, page_url: str, scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()
+    tree: HtmlElement,
+    page_url: str,
+    scope: HtmlElement | None,
+    removed: Iterable[HtmlElement] = (),
+    skip: Iterable[HtmlElement] = (),
 ) -> tuple[list[Candidate], list[LinkDate]]:
     """``<time>`` elements and ``itemprop`` dates, split into this story's and other stories'.
 
     Inside the article: ``itemprop=datePublished``, a ``pubdate`` attribute or a "published" class is
     tier 1, another ``<time>`` tier 2. Beside a headline link (side lists, teasers, listings): a link
-    date for the linked page. Elsewhere on the page: tier 4 (a date somewhere in the chrome).
+    date for the linked page. Elsewhere on the page: tier 4 (a date somewhere in the chrome). Elements
+    in ``skip`` (the page's date stamp) are not the story's.
     """
     removed_set = list(removed)
     out: list[Candidate] = []
     links: list[LinkDate] = []
-    seen: set[int] = set()
-    elements = tree.xpath(
-        "//time | //*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"
-        "[not(self::meta)]"
-    )
+    seen: set[int] = {id(e) for e in skip}
+    elements = list(tree.iter("time")) + [
+        e for e in _ITEMPROPS(tree) if e.tag not in {"meta", "time"} and e.get("itemprop") in _DATE_ITEMPROPS
+    ]
     for element in elements:
         if id(element) in seen:
             continue
@@ -321,15 +332,7 @@ def from_time_elements(
         hints = " ".join(
             [classes_and_id(element), element.get("itemprop", "")] + [classes_and_id(a) for a in ancestors(element, 2)]
         )
-        text_hint = visible_text(element.getparent()) if element.getparent() is not None else ""
-        if (
-            element.get("itemprop") == "dateModified"
-            or _MODIFIED_HINT.search(hints)
-            or _MODIFIED_HINT.search(text_hint[:60])
-        ):
-            role = "modified"
-        else:
-            role = "published"
+        role = _time_role(element)
         inside = is_inside(element, scope)
         in_removed = any(is_inside(element, r) for r in removed_set)
         strong = (
@@ -341,8 +344,46 @@ def from_time_elements(
             tier, where = (1 if strong else 2), "article"
         else:
             tier, where = 4, "page"
-        out.append(candidate(f"time:{where}", role, raw, tier))
+        cand = candidate(f"time:{where}", role, raw, tier)
+        shown = visible_text(element)
+        if cand.parsed is not None and isinstance(cand.parsed.value, datetime) and shown and shown != raw:
+            # the day the page prints for this instant is the day its readers saw (its own time zone)
+            printed, _ = parse_date(shown)
+            if printed is not None and printed.precision in {"day", "datetime"}:
+                cand.extra["shown_day"] = printed.day
+        out.append(cand)
     return out, links
+
+
+def _time_role(element: HtmlElement) -> str:
+    """``modified`` or ``published`` for a ``<time>``: its itemprop, then its own class (a class
+    naming both, WordPress's "entry-date published updated", is a publication date), then the label
+    printed just before it ("Updated: <time>"), then its parents' classes."""
+    itemprop = element.get("itemprop", "")
+    if itemprop == "dateModified":
+        return "modified"
+    if itemprop in {"datePublished", "dateCreated"} or element.get("pubdate") is not None:
+        return "published"
+    own = classes_and_id(element)
+    if _PUBLISHED_HINT.search(own):
+        return "published"
+    if _MODIFIED_HINT.search(own):
+        return "modified"
+    parent = element.getparent()
+    if parent is not None:
+        before = [parent.text or ""]
+        for sibling in parent:
+            if sibling is element:
+                break
+            before.append(visible_text(sibling) if isinstance(sibling.tag, str) else "")
+            before.append(sibling.tail or "")
+        labels = list(_DATE_LABEL.finditer(" ".join(before)[-60:]))
+        if labels:
+            return "modified" if labels[-1]["modified"] else "published"
+    parents = " ".join(classes_and_id(a) for a in ancestors(element, 2))
+    if _MODIFIED_HINT.search(parents) and not _PUBLISHED_HINT.search(parents):
+        return "modified"
+    return "published"
 
 
 # --- byline text ---------------------------------------------------------------------------------
@@ -353,19 +394,51 @@ _BYLINE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _STORY_PARAGRAPH = 80  # characters: a paragraph this long belongs to the story's body
+#: Labels in a byline that say which date follows: an update, or the first publication.
+_DATE_LABEL = re.compile(
+    r"\b(?P<modified>(?:last )?(?:updated?|modified|revised)|aktualisiert|geändert|mis à jour|modifié|"
+    r"actualizado|actualizada|aggiornato|bijgewerkt|zaktualizowano)\b"
+    r"|\b(?P<published>(?:first )?(?:published|posted|written|created|issued)|veröffentlicht|erstellt|publié|"
+    r"publicado|publicada|pubblicato|gepubliceerd|geplaatst|opublikowano)\b",
+    re.IGNORECASE,
+)
 
 
-def from_byline(scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()) -> list[Candidate]:
+def _labelled_dates(text: str) -> list[tuple[str, ParsedDate, str]]:
+    """(role, date, segment) for each labelled part of a byline: "Written: 7 Nov / Updated: 8 Nov".
+
+    A date belongs to the label before it; an unlabelled first date is the publication date.
+    """
+    cuts = [m.start() for m in _DATE_LABEL.finditer(text)]
+    segments = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True) if text[a:b].strip()]
+    out = []
+    for segment in segments:
+        parsed, _ = parse_date(segment)
+        if parsed is None or parsed.precision not in {"day", "datetime"}:
+            continue
+        label = _DATE_LABEL.match(segment)
+        role = "modified" if label is not None and label["modified"] else "published"
+        out.append((role, parsed, segment.strip()))
+    return out
+
+
+def from_byline(scope: HtmlElement | None, removed: Iterable[HtmlElement] = (), page_url: str = "") -> list[Candidate]:
     """Textual dates in short byline-like blocks of the article's header ("By Jane Doe · 17 Jan 2025").
 
     Only blocks before the story's first long paragraph count (a date lower down is usually a date the
-    story talks about, or a related item's); at most three, in page order.
+    story talks about, or a related item's), and a dateline that opens that paragraph; never a block
+    beside a link to another story (a teaser's date). At most three, in page order. Each date takes
+    the role its label gives ("Updated: ..." is a modification date).
     """
     if scope is None:
         return []
     removed_set = list(removed)
     out: list[Candidate] = []
     seen: set[str] = set()
+    for element in _between_headline_and(scope):
+        if _BYLINE_CLASS.search(classes_and_id(element)) and not any(is_inside(element, r) for r in removed_set):
+            if not _in_teaser(element, None, page_url):
+                out += _byline_candidates(element, seen)
     for element in scope.iter():
         if not isinstance(element.tag, str):
             continue
@@ -374,23 +447,93 @@ def from_byline(scope: HtmlElement | None, removed: Iterable[HtmlElement] = ()) 
             and len(visible_text(element)) >= _STORY_PARAGRAPH
             and not _BYLINE_CLASS.search(classes_and_id(element))
         ):
-            break  # the story body has started
+            # the story body has started; a dateline may open it ("<span class=date>31 Oct 2023.</span> ...")
+            first = element[0] if len(element) else None
+            if (
+                first is not None
+                and not (element.text or "").strip()
+                and isinstance(first.tag, str)
+                and _BYLINE_CLASS.search(classes_and_id(first))
+            ):
+                out += _byline_candidates(first, seen)
+            break
         if element.tag in {"time", "script", "style", "a"} or not _BYLINE_CLASS.search(classes_and_id(element)):
             continue
         if any(is_inside(element, r) for r in removed_set):
             continue
-        text = visible_text(element)
-        if not text or len(text) > 160 or text in seen:
-            continue
-        parsed, _ = parse_date(text)
-        if parsed is None or parsed.precision not in {"day", "datetime"}:
-            continue
-        seen.add(text)
-        role = "modified" if _MODIFIED_HINT.search(text) and not re.search(r"publi|posted", text, re.I) else "published"
-        out.append(Candidate("byline", role, text[:200], parsed, "", 2))
+        if _in_teaser(element, scope, page_url):
+            continue  # a teaser's date: evidence for the linked story
+        out += _byline_candidates(element, seen)
         if len(out) >= 3:
             break
-    return out
+    return out[:3]
+
+
+def _in_teaser(element: HtmlElement, scope: HtmlElement | None, page_url: str) -> bool:
+    """Whether ``element`` sits in a small block with a headline link to another page (a teaser);
+    the article itself, or a block holding its headline, is not one."""
+    container = dated_item_container(element)
+    if container is None or not page_url or container is scope or container.find(".//h1") is not None:
+        return False
+    return headline_link(container, page_url) is not None
+
+
+def _between_headline_and(scope: HtmlElement) -> list[HtmlElement]:
+    """Elements after the page's headline and before ``scope`` (the story's header, when the page
+    keeps it outside the element that holds the body); empty when the headline is inside ``scope``
+    or after it."""
+    headline = scope.getroottree().find(".//h1")
+    if headline is None or is_inside(headline, scope):
+        return []
+    out = []
+    for count, element in enumerate(_following(headline)):
+        if count >= 150:
+            break
+        if element is scope or is_inside(element, scope):
+            return out
+        if isinstance(element.tag, str) and element.tag not in {"script", "style", "a", "time"}:
+            out.append(element)
+    return []  # the body is not near the headline: nothing here is its header
+
+
+def _following(element: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after ``element`` in document order (XPath's ``following::*``), lazily."""
+    node: HtmlElement | None = element
+    while node is not None:
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
+        node = node.getparent()
+
+
+def _byline_candidates(element: HtmlElement, seen: set[str]) -> list[Candidate]:
+    text = visible_text(element)
+    if not text or len(text) > 160 or text in seen:
+        return []
+    seen.add(text)
+    return [Candidate("byline", role, segment[:200], parsed, "", 2) for role, parsed, segment in _labelled_dates(text)]
+
+
+# "Karlsruhe, (12.11.2021). Traditionell ...", "BERLIN, 5. Mai 2021 - Die ...": a place, then the date
+_DATELINE_RE = re.compile(
+    r"^(?P<place>[^\W\d_][^\W\d_ .'’/-]*(?:[ .'’/-]+[^\W\d_][^\W\d_.'’/-]*){0,3})\s*[,/]\s*"
+    r"\(?(?P<date>[^()\n]{6,32}?)\)?\s*(?:[.:]\s|\s?[–—-]+\s?)"
+)
+
+
+def from_dateline(text: str) -> list[Candidate]:
+    """A dateline opening the story's first paragraph: a place, a comma, a full date, then a stop or a
+    dash. Family ``visible`` (the reader sees it), tier 2."""
+    match = _DATELINE_RE.match(text[:90])
+    if match is None:
+        return []
+    raw = match["date"].strip()
+    parsed, _ = parse_date(raw)
+    if parsed is None or parsed.precision not in {"day", "datetime"}:
+        return []
+    leftover = re.sub(r"[\d.,/-]+", " ", raw.lower()).split()
+    if any(word.rstrip(".") not in MONTHS and word not in {"de", "del", "am", "on", "le"} for word in leftover):
+        return []  # more than a date between the place and the stop: prose, not a dateline
+    return [Candidate("dateline", "published", match.group(0).strip()[:200], parsed, "", 2)]
 
 
 # --- URL, headers, capture, link context ---------------------------------------------------------
@@ -455,7 +598,62 @@ def from_link_context(context: Iterable[Mapping[str, Any]]) -> list[Candidate]:
 
 # --- the page's own date stamp -------------------------------------------------------------------
 
-_STAMP_CLASS = re.compile(r"date|time|today|clock|calendar", re.IGNORECASE)
+_STAMP_CLASS = re.compile(r"date|time|today|clock|calendar|datum|fecha", re.IGNORECASE)
+#: Where a site shows today's date: its header, navigation and top bars (never the article's header).
+_REGION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:top|topbar|navtop|masthead|header|nav|navbar|navigation|toolbar|utility|banner)(?:$|[\s_-])"
+)
+_ARTICLE_CLASS = re.compile(r"entry|article|post|story|headline|single")
+_POST_DATE_CLASS = re.compile(r"entry-date|post-date|published|updated|byline|posted|pubdate|meta-date|module")
+_DIGIT_TEXTS = etree.XPath(".//text()[contains(translate(., '123456789', '000000000'), '0')] | .//time")
+_WEEKDAY_WORD = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|"
+    r"sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|"
+    r"zaterdag|zondag)\b",
+    re.IGNORECASE,
+)
+
+
+#: Elements looked at above the headline: a site's header and top bars come first in any page.
+_TOP_OF_PAGE = 3000
+_REGION_TAGS = {"header", "nav", "div", "section", "aside", "p", "td", "table"}
+
+
+def _stamp_regions(tree: HtmlElement, scope: HtmlElement | None) -> list[HtmlElement]:
+    """The outermost header, navigation and top-bar blocks above the headline and outside the
+    article (never one holding a headline: that is the story's header, wherever the page puts it).
+
+    One walk from the top of the page that stops at the headline (the first ``h1``) or the story's
+    element, whichever comes first, and skips what is inside a block already taken.
+    """
+    regions: list[HtmlElement] = []
+    body = tree.find("body")
+    stops = {e for e in (tree.find(".//h1"), scope) if e is not None}
+    skip_to: HtmlElement | None = None  # the last element inside the region just taken
+    for count, element in enumerate((body if body is not None else tree).iter()):
+        if element in stops or count > _TOP_OF_PAGE:
+            break
+        if skip_to is not None:
+            if element is skip_to:
+                skip_to = None
+            continue
+        if element.tag not in _REGION_TAGS:
+            continue
+        names = classes_and_id(element)
+        landmark = element.tag in {"header", "nav"} or element.get("role") in {"banner", "navigation"}
+        if not landmark and not _REGION_CLASS.search(names):
+            continue
+        if "date" in names or _ARTICLE_CLASS.search(names):
+            continue  # a post's date header ("date-header"), an article's own header ("entry-header")
+        if any(is_inside(stop, element) for stop in stops) or element.find(".//h2") is not None:
+            continue  # it holds the headline or the story: the story's header, not the site's
+        regions.append(element)
+        last = element
+        while len(last):
+            last = last[-1]
+        skip_to = last if last is not element else None
+    return regions
 
 
 def from_stamp(
@@ -463,36 +661,67 @@ def from_stamp(
 ) -> list[Candidate]:
     """The date a page displays apart from its story (a current-date banner): role ``stamp``.
 
-    With a site profile, its ``stamp`` selectors say where the banner is. Without one, a short date
-    outside the article and beside no link counts as a stamp only when it is the capture day (±1):
-    a page that shows the day it was served, as EUobserver's header did.
+    With a site profile, its ``stamp`` selectors say where the banner is. Without one, only where
+    stamps live is searched (the page's header, navigation and top bars outside the article, never a
+    block holding the headline), and only short texts with a digit in them: a day there counts as a
+    stamp when it is the capture day (±1), or when the page presents it as today's date (a date,
+    time or clock class, a ``<time>``, a weekday name). A date beside a link to another
+    story is that story's. The element is kept in ``extra["element"]`` so other collectors skip it.
     """
     out: list[Candidate] = []
     selectors = list(selectors)
     for selector in selectors:
         for element in tree.cssselect(selector):
-            out.append(candidate("banner", "stamp", visible_text(element), 9, "the site's date banner"))
-    if selectors or capture_day is None:
+            cand = candidate("banner", "stamp", visible_text(element), 9, "the site's date banner")
+            cand.extra["element"] = element
+            out.append(cand)
+    if selectors:
         return out
-    for element in tree.xpath(
-        "//header//* | //nav//* | //*[contains(@class, 'date') or contains(@class, 'today') or contains(@id, 'date')]"
-    ):
-        if not isinstance(element.tag, str) or element.tag in {"script", "style", "a", "time"}:
-            continue
-        if is_inside(element, scope) or (scope is not None and is_inside(scope, element)):
-            continue
-        if not (_STAMP_CLASS.search(classes_and_id(element)) or element.tag in {"p", "span", "div", "li"}):
-            continue
-        text = visible_text(element)
+    for region in _stamp_regions(tree, scope):
+        for node in _DIGIT_TEXTS(region):
+            if isinstance(node, str):
+                element = node.getparent()
+                if element is not None and node.is_tail:
+                    element = element.getparent()
+            else:
+                element = node
+            if element is None or not isinstance(element.tag, str) or element.tag in {"script", "style", "a"}:
+                continue
+            found = _stamp_in(element, capture_day)
+            if found is not None:
+                return [found]
+    return out
+
+
+def _stamp_in(element: HtmlElement, capture_day: date | None) -> Candidate | None:
+    for target in (element, element.getparent()):
+        if target is None or target.tag in {"body", "html"}:
+            return None
+        text = _time_value(target) if target.tag == "time" else visible_text(target)
         if not text or len(text) > 60:
-            continue
-        container = dated_item_container(element)
-        if container is not None and headline_link(container, "") is not None:
             continue
         parsed, _ = parse_date(text)
         if parsed is None or parsed.precision not in {"day", "datetime"}:
             continue
-        if abs((parsed.day - capture_day).days) <= 1:
-            out.append(Candidate("banner", "stamp", text, parsed, "the capture day shown outside the story", 9))
-            break
-    return out
+        if _POST_DATE_CLASS.search(" ".join(classes_and_id(e) for e in (target, *ancestors(target, 2)))):
+            return None  # a post's date (a teaser in a menu, a listing), not today's
+        container = dated_item_container(target)
+        if container is not None and headline_link(container, "") is not None:
+            return None
+        shown = visible_text(target) or text
+        if capture_day is not None and abs((parsed.day - capture_day).days) <= 1:
+            reason = "the capture day shown outside the story"
+        elif (
+            target.tag == "time"
+            or _WEEKDAY_WORD.search(shown)
+            or any(_STAMP_CLASS.search(classes_and_id(e)) for e in (target, *ancestors(target, 2)))
+        ):
+            if capture_day is not None and parsed.day > capture_day + timedelta(days=1):
+                return None
+            reason = "today's date in the site's header, navigation or top bar, outside the story"
+        else:
+            return None
+        cand = Candidate("banner", "stamp", shown[:200], parsed, reason, 9)
+        cand.extra["element"] = target
+        return cand
+    return None

@@ -92,6 +92,12 @@ CTIME_RE = re.compile(
     r"^(?:[A-Za-z]{3},? )?(?P<mon>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
     r"(?: (?P<tz>[A-Z]{2,5}|[+-]\d{4}))? (?P<y>\d{4})$"
 )
+# JavaScript's Date.toString(), as pages that render dates with a script print them:
+# "Tue Aug 25 2020 00:23:33 GMT+0000 (Coordinated Universal Time)"
+JS_DATE_RE = re.compile(
+    r"^(?:[A-Za-z]{3},? )?(?P<mon>[A-Za-z]{3}) (?P<d>\d{1,2}) (?P<y>\d{4}) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
+    r" GMT(?P<tz>[+-]\d{4})(?: \([^)]*\))?$"
+)
 #: Common time zone abbreviations; an unknown one keeps only the day.
 TZ_ABBREVIATIONS = {
     "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2,
@@ -309,7 +315,7 @@ def _parse(text: str) -> tuple[ParsedDate | None, str]:
     match = YEAR_MONTH_RE.match(text)
     if match:
         return _build(int(match["y"]), int(match["m"]), None)
-    match = CTIME_RE.match(text)
+    match = CTIME_RE.match(text) or JS_DATE_RE.match(text)
     if match:
         return _parse_ctime(match)
     if re.search(r"\d{1,2}\s+\w{3}\s+\d{4}\s+\d{2}:\d{2}", text) and "," in text[:5]:
