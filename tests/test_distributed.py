@@ -29,7 +29,7 @@ def start_worker(spider: str, redis_url: str, folder: Path, *args: str) -> subpr
         "-s", f"EUSPIDER_REDIS_WORKER_TIMEOUT={WORKER_TIMEOUT}", "-s", "EUSPIDER_WORKERS=1",
         "-s", "CONCURRENT_REQUESTS=2", "-s", "LOG_LEVEL=INFO",
     ]  # fmt: skip
-    log = open(folder / "log.txt", "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
+    log = open(folder / "log.txt", "w", encoding="utf-8")
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
