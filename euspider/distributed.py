@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -62,8 +63,9 @@ class Distributed:
         except RedisStoreError as err:
             raise config.ConfigError(f"EUSPIDER_REDIS_URL={safe_url(url)!r}: {err}") from err
         self.registry = WorkerRegistry(self.client, self.prefix, self.worker)
-        self.registry.heartbeat()
         self._loop: Any = None
+        self._beating = threading.Event()
+        self._declared_dead = False  # set by the heartbeat thread
         self.reaped = False
         self.on_tick: list[Any] = []
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -76,11 +78,25 @@ class Distributed:
     def spider_opened(self, spider: Spider) -> None:
         from twisted.internet.task import LoopingCall
 
+        # the heartbeat has a thread of its own: a worker busy in one long callback (a large sitemap)
+        # is alive, and says so; a killed one falls silent
+        self.registry.heartbeat()
+        threading.Thread(target=self._heartbeat, name="euspider-heartbeat", daemon=True).start()
         self._loop = LoopingCall(self.tick)
         self._loop.start(max(self.timeout / 4, 0.2), now=False)
         logger.info("worker %s of the crawl %s on %s", self.worker, self.prefix, safe_url(self.url))
 
+    def _heartbeat(self) -> None:
+        while not self._beating.wait(max(self.timeout / 4, 0.2)):
+            try:
+                if not self.registry.heartbeat():
+                    self._declared_dead = True
+                    return
+            except redis.RedisError as err:
+                logger.warning("heartbeat to %s failed: %s", safe_url(self.url), err)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self._beating.set()
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self.registry.leave()
@@ -88,7 +104,7 @@ class Distributed:
     def tick(self) -> None:
         stats = self.crawler.stats
         try:
-            if not self.registry.heartbeat():
+            if self._declared_dead:
                 if not self.reaped:
                     self.reaped = True
                     logger.error("worker %s was silent too long and its work went to others: stopping", self.worker)

@@ -14,11 +14,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import redis
 
 from .conftest import ROOT
 
-WORKER_TIMEOUT = "2"  # seconds: a killed worker's work goes back within a few seconds
+WORKER_TIMEOUT = "3"  # seconds: a killed worker's work goes back within a few seconds
 
 
 def start_worker(spider: str, redis_url: str, folder: Path, *args: str) -> subprocess.Popen:
@@ -115,4 +116,75 @@ def test_a_killed_worker_loses_nothing(tmp_path, redis_url, monitored_crawl):
     assert lines(survivor), "the survivor wrote nothing"
     assert "'euspider/redis/workers_reaped': 1" in log(survivor)
     assert stat(log(survivor), "euspider/redis/requeued") >= 1  # the victim's popped requests came back
+    assert crawl_keys(redis_url) == []
+
+
+# --- web archives: one file per worker at a time --------------------------------------------------
+
+FIXTURE = ROOT / "fixtures" / "euobserver-2023.warc.gz"
+
+
+@pytest.fixture(scope="module")
+def three_warcs(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """The fixture WARC's responses dealt into three files in turn (a feed in one file dates stories
+    in the others), and what one process makes of them."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.warcwriter import WARCWriter
+
+    folder = tmp_path_factory.mktemp("warcs")
+    handles = [open(folder / f"part-{n}.warc.gz", "wb") for n in range(3)]
+    writers = [WARCWriter(handle, gzip=True) for handle in handles]
+    with FIXTURE.open("rb") as source:
+        records = (r for r in ArchiveIterator(source) if r.rec_type == "response")
+        for n, record in enumerate(records):
+            writers[n % 3].write_record(record)
+    for handle in handles:
+        handle.close()
+    out = folder / "single.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "warc", "-a", f"paths={folder}/part-*.warc.gz", "-O", f"{out}:jsonl"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    single = {r["url"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert len(single) == 12  # the stories of the euobserver mirror's 2023 captures
+    return folder, single
+
+
+def warc_worker(redis_url: str, folder: Path, warcs: Path) -> subprocess.Popen:
+    return start_worker("warc", redis_url, folder, "-a", f"paths={warcs}/part-*.warc.gz")
+
+
+def test_two_warc_workers_share_three_files(tmp_path, redis_url, three_warcs):
+    warcs, single = three_warcs
+    folders = [tmp_path / "w1", tmp_path / "w2"]
+    workers = [warc_worker(redis_url, folder, warcs) for folder in folders]
+    for process, folder in zip(workers, folders, strict=True):
+        finish(process, folder)
+    shares = [lines(folder) for folder in folders]
+    assert sorted(r["url"] for share in shares for r in share) == sorted(single)
+    assert all(stat(log(folder), "euspider/warc/files/stories") >= 1 for folder in folders)  # a file each at least
+    assert sum(stat(log(folder), "euspider/warc/files/stories") for folder in folders) == 3
+    for record in (r for share in shares for r in share):  # link context from the other files reached it
+        assert record["published"] == single[record["url"]]["published"], record["url"]
+        assert record["date_evidence"] == single[record["url"]]["date_evidence"], record["url"]
+    assert crawl_keys(redis_url) == []
+
+
+def test_a_killed_warc_worker_gives_its_file_back(tmp_path, redis_url, three_warcs):
+    warcs, single = three_warcs
+    victim, survivor = tmp_path / "victim", tmp_path / "survivor"
+    killed = warc_worker(redis_url, victim, warcs)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (lines(victim) if (victim / "runs").exists() else []):
+        time.sleep(0.005)
+    assert killed.poll() is None, "the victim finished before it could be killed"
+    killed.send_signal(signal.SIGKILL)  # holding a file, some of its records written
+    killed.wait()
+    other = warc_worker(redis_url, survivor, warcs)  # names the same files: each is read once
+    finish(other, survivor)
+    urls = [r["url"] for folder in (victim, survivor) for r in lines(folder)]
+    assert [u for u, n in Counter(urls).items() if n > 1] == []
+    assert sorted(urls) == sorted(single)
+    assert stat(log(survivor), "euspider/redis/files_requeued") == 1
     assert crawl_keys(redis_url) == []

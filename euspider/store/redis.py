@@ -571,6 +571,92 @@ class RedisLeadStore(LeadStore):
                 self.client.unlink(*batch[start : start + 500])
 
 
+# ARGV: prefix, url, context lines. Link context of a story found in an archive, merged.
+_PENDING = (
+    _MERGE
+    + """
+return merge(ARGV[1] .. ':pending', ARGV[2], ARGV[3])
+"""
+)
+
+# ARGV: prefix, worker, phase. The next file of that phase, now held by the worker (or nil).
+_TAKE_FILE = """
+local p, worker, phase = ARGV[1], ARGV[2], ARGV[3]
+local path = redis.call('RPOP', p .. ':files:' .. phase)
+if not path then return false end
+redis.call('HSET', p .. ':fheld', path, worker .. '|' .. phase)
+return path
+"""
+
+# ARGV: prefix, path, next phase ('' when the file is through).
+_HAND_ON_FILE = """
+local p, path, after = ARGV[1], ARGV[2], ARGV[3]
+redis.call('HDEL', p .. ':fheld', path)
+if after ~= '' then redis.call('LPUSH', p .. ':files:' .. after, path) else
+  redis.call('SADD', p .. ':files:done', path)
+  redis.call('DEL', p .. ':wdone:' .. path)
+end
+return 1
+"""
+
+
+class WarcFiles:
+    """WARC files of a crawl shared by several workers, one file per worker at a time, in two rounds:
+    every file is read for its discovery pages (feeds, sitemaps, listings) before any is read for its
+    stories, so every story gets the link context and anchors of all the archives, as in one process.
+    A file a worker holds is in ``:fheld``; the reaper puts a silent worker's file back in its list.
+    Records done (written or dropped) are noted per file, so a file read again skips them."""
+
+    PHASES = ("discovery", "stories")
+
+    def __init__(self, client: redis.Redis, prefix: str, worker: str) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.worker = worker
+        self._take = client.register_script(_TAKE_FILE)
+        self._hand_on = client.register_script(_HAND_ON_FILE)
+
+    def register(self, paths: Iterable[str]) -> int:
+        """Add files not known to the crawl yet (each worker names them; a file is read once)."""
+        added = 0
+        for path in paths:
+            if self.client.sadd(f"{self.prefix}:files:known", path):
+                self.client.lpush(f"{self.prefix}:files:discovery", path)
+                added += 1
+        return added
+
+    def take(self, phase: str) -> str | None:
+        return self._take(args=[self.prefix, self.worker, phase]) or None
+
+    def discovered(self, path: str) -> None:
+        self._hand_on(args=[self.prefix, path, "stories"])
+
+    def finished(self, path: str) -> None:
+        self._hand_on(args=[self.prefix, path, ""])
+
+    def busy(self, phase: str | None = None) -> bool:
+        """Whether a file of ``phase`` (any, when None) waits or is held by some worker."""
+        held = self.client.hvals(f"{self.prefix}:fheld")
+        phases = [phase] if phase else list(self.PHASES)
+        if any(self.client.llen(f"{self.prefix}:files:{name}") for name in phases):
+            return True
+        return any(value.rpartition("|")[2] in phases for value in held)
+
+    def record_done(self, path: str, offset: int) -> None:
+        self.client.sadd(f"{self.prefix}:wdone:{path}", offset)
+
+    def done_offsets(self, path: str) -> set[int]:
+        return {int(offset) for offset in self.client.smembers(f"{self.prefix}:wdone:{path}")}
+
+    def close(self, *, discard: bool = False) -> None:
+        """``discard`` drops the crawl's keys once no file waits or is held."""
+        if discard and not self.busy():
+            keep = {f"{self.prefix}:workers", f"{self.prefix}:reaped"}
+            batch = [key for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000) if key not in keep]
+            for start in range(0, len(batch), 500):
+                self.client.unlink(*batch[start : start + 500])
+
+
 class RedisAnchorIndex(AnchorIndex):
     """:class:`~euspider.dates.anchors.AnchorIndex` on Redis: the anchors one worker learns, every
     worker uses. Per site a sorted set of IDs and a hash of their (day, source); first date wins."""
