@@ -116,6 +116,11 @@ class RunPipeline:
         settings = config.load(crawler.settings.get)
         name = crawler.spidercls.name if crawler.spidercls else "crawl"
         run_dir, state = settings.run_dir, settings.state
+        if state is not None and settings.redis_url:
+            raise config.ConfigError(
+                "EUSPIDER_STATE with EUSPIDER_REDIS_URL: the crawl state is one worker's SQLite file and is not "
+                "shared between workers; run a shared crawl without EUSPIDER_STATE"
+            )
         if run_dir is None:
             if state is not None:
                 raise config.ConfigError(
