@@ -231,6 +231,19 @@ SETTINGS: tuple[Setting, ...] = (
         "`near_duplicate_of`.",
     ),
     Setting(
+        "EUSPIDER_REDIS_URL",
+        None,
+        "`redis://host:port/db`: run the `euobserver`, `news` or `warc` spider as one of several workers of a "
+        "crawl shared through this Redis (scrapy-redis scheduler and dupefilter, leads, anchors, state, WARC "
+        "files); see the README's Distributed crawling.",
+    ),
+    Setting(
+        "EUSPIDER_REDIS_WORKER_TIMEOUT",
+        60.0,
+        "Seconds without a heartbeat after which a worker counts as dead and the others take back its "
+        "leads, requests and WARC file (heartbeats go every quarter of this).",
+    ),
+    Setting(
         "EUSPIDER_NEARDUP_THRESHOLD",
         NearDuplicateSettings.threshold,
         "Estimated Jaccard similarity (0 to 1) from which a story is a near copy of an earlier one.",
@@ -312,6 +325,16 @@ def _report(value: Any) -> bool | Path:
     return Path(text)
 
 
+def _redis_url(value: Any) -> str | None:
+    """``EUSPIDER_REDIS_URL``: off when empty, else a ``redis://`` (or ``rediss://``, ``unix://``) URL."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"EUSPIDER_REDIS_URL={text!r}: expected redis://host:port/db")
+    return text
+
+
 def _date(name: str, value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
@@ -359,6 +382,8 @@ class Config:
     neardup: NearDuplicateSettings = NearDuplicateSettings()
     max_sitemap_bytes: int = 52_428_800
     retry_after_max: float = 60.0
+    redis_url: str | None = None
+    redis_worker_timeout: float = 60.0
 
 
 def for_spider(path: Path, spider: str) -> Path:
@@ -416,6 +441,8 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
         max_page_bytes=page_bytes(values["EUSPIDER_MAX_PAGE_BYTES"]),
         max_sitemap_bytes=_int("EUSPIDER_MAX_SITEMAP_BYTES", values["EUSPIDER_MAX_SITEMAP_BYTES"]),
         retry_after_max=_float("EUSPIDER_RETRY_AFTER_MAX", values["EUSPIDER_RETRY_AFTER_MAX"]),
+        redis_url=_redis_url(values["EUSPIDER_REDIS_URL"]),
+        redis_worker_timeout=_float("EUSPIDER_REDIS_WORKER_TIMEOUT", values["EUSPIDER_REDIS_WORKER_TIMEOUT"]),
         enabled=_bool("EUSPIDER_ENABLED", values["EUSPIDER_ENABLED"]),
         extract=ExtractOptions(
             min_words=_int("EUSPIDER_MIN_WORDS", values["EUSPIDER_MIN_WORDS"]),

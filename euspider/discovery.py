@@ -81,3 +81,32 @@ class Discovery:
             yield self.lead(url, profile)
             self.released.add(url)
             del self.pending[url]
+
+
+class SharedDiscovery(Discovery):
+    """:class:`Discovery` whose link context and anchors are in Redis, shared by the workers reading
+    the archives of one crawl (``euspider.store.redis``; the client and prefix are the crawl's)."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        from .store.redis import _PENDING, RedisAnchorIndex
+
+        super().__init__()
+        self.client = client
+        self.prefix = prefix
+        self.anchors = RedisAnchorIndex(client, prefix)
+        self._merge = client.register_script(_PENDING)
+
+    def discover(self, url: str, context: Iterable[dict[str, Any]] = (), profile: Profile | None = None) -> bool:
+        from .store.redis import context_lines
+
+        context = list(context)
+        if context:
+            self.learn(url, context, profile)
+            self._merge(args=[self.prefix, url, context_lines(context)])
+        return True
+
+    def lead(self, url: str, profile: Profile | None = None) -> StoryLead:
+        from .store.redis import parse_context
+
+        context = parse_context(self.client.hget(f"{self.prefix}:pending", url))
+        return StoryLead(url, ordered_context(context), self.anchors_for(url, profile))

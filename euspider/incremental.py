@@ -105,6 +105,10 @@ class RunPipeline:
         self.duplicates: dict[str, str] = {}  # URL not written -> the URL whose record carries its story
         self.pending: list[tuple[dict[str, Any], Fetched | None]] = []
         self.fetched: dict[str, Fetched] = {}  # story URL -> its response's validators, until its record
+        #: Called with a record's URL right after its line is written (a shared crawl marks its lead done)
+        self.after_write: list[Callable[[str], None]] = []
+        #: What the manifest says of the shared crawl this run is a worker of (``EUSPIDER_REDIS_URL``)
+        self.shared: dict[str, Any] | None = None
         self._open()
 
     @classmethod
@@ -112,6 +116,11 @@ class RunPipeline:
         settings = config.load(crawler.settings.get)
         name = crawler.spidercls.name if crawler.spidercls else "crawl"
         run_dir, state = settings.run_dir, settings.state
+        if state is not None and settings.redis_url:
+            raise config.ConfigError(
+                "EUSPIDER_STATE with EUSPIDER_REDIS_URL: the crawl state is one worker's SQLite file and is not "
+                "shared between workers; run a shared crawl without EUSPIDER_STATE"
+            )
         if run_dir is None:
             if state is not None:
                 raise config.ConfigError(
@@ -141,6 +150,11 @@ class RunPipeline:
             raise config.ConfigError(f"EUSPIDER_STATE={str(state)!r}: {err}") from err
         except RunError as err:
             raise config.ConfigError(f"EUSPIDER_RUN_DIR={str(run_dir)!r}: {err}") from err
+        from .distributed import distributed
+
+        shared = distributed(crawler)
+        if shared is not None:
+            pipeline.shared = shared.describe()
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
@@ -286,6 +300,8 @@ class RunPipeline:
         else:
             self._inc("new")
         self.output.write((dumps(item) + "\n").encode("utf-8"))
+        for hook in self.after_write:
+            hook(url)
         self.written.add(url)
         self.hashes.setdefault(item["content_hash"], url)
         self.pending.append((item, fetched))
@@ -388,6 +404,8 @@ class RunPipeline:
             "mismatches": group("mismatch"),
             "state": str(self.state.path) if self.state is not None else None,
         }
+        if self.shared is not None:  # one worker's share of a crawl shared through Redis
+            manifest["shared"] = self.shared
         write_manifest(manifest_path(self.run.output), manifest)
         if self.state is not None:
             self.state.finish_run(self.run.run_id, manifest["finished"], reason, manifest)

@@ -201,6 +201,16 @@ STATS: tuple[Stat, ...] = (
     ),
     Stat(("euspider/warc/written",), "responses written to WARC files (`EUSPIDER_WARC_DIR`)"),
     Stat(
+        ("euspider/warc/files/discovery", "euspider/warc/files/stories", "euspider/warc/records_done_before"),
+        "with `EUSPIDER_REDIS_URL`: WARC files this worker took from the crawl's lists and read for their "
+        "discovery pages, and for their stories; records skipped because a worker that died had done them",
+    ),
+    Stat(
+        ("euspider/redis/workers_reaped", "euspider/redis/requeued", "euspider/redis/files_requeued"),
+        "with `EUSPIDER_REDIS_URL`: silent workers this worker found dead, and the leads and requests, and the "
+        "WARC files, they held that went back to the crawl's queue and lists",
+    ),
+    Stat(
         ("euspider/extract/responses",),
         "responses handed to the pipeline by `EUSPIDER_EXTRACT_CALLBACKS` or the `euspider_extract` meta key",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -140,3 +141,25 @@ def stateful_runs(tmp_path_factory) -> StatefulRuns:
         assert result.returncode == 0, result.stderr[-3000:]
         logs.append(result.stderr)
     return StatefulRuns(base / "runs", *logs)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One real redis-server for the session (on a free loopback port); tests take a database each."""
+    from .redisserver import RedisServer
+
+    with RedisServer() as server:
+        yield server
+
+
+_REDIS_DBS = itertools.cycle(range(1, 64))
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """A fresh, empty Redis database of the session's server."""
+    import redis
+
+    url = redis_server.url(next(_REDIS_DBS))
+    redis.Redis.from_url(url).flushdb()
+    return url

@@ -1,4 +1,5 @@
-"""The lead store and the frontier's release policy, on real SQLite files, with a clock we move."""
+"""The lead store and the frontier's release policy, on real SQLite files and a real Redis server (both
+back ends pass the same tests), with a clock we move."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from euspider.frontier import Frontier, FrontierSettings
 from euspider.store import CLAIMED, DONE, WAITING, Lead
+from euspider.store.redis import RedisLeadStore, WorkerRegistry, connect
 from euspider.store.sqlite import LeadStoreError, SqliteLeadStore
 
 
@@ -26,9 +28,12 @@ def listing(url: str) -> Lead:
     return Lead(f"https://news.example{url}", "listing", 1, 5, discovery=True)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = SqliteLeadStore(tmp_path / "leads.sqlite")
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        store = SqliteLeadStore(tmp_path / "leads.sqlite")
+    else:
+        store = RedisLeadStore(connect(request.getfixturevalue("redis_url")), "euspider:test", "worker-1")
     yield store
     store.close()
 
@@ -187,3 +192,43 @@ def test_claimed_state_survives_in_counts(store):
     counts = store.counts()
     assert counts["claimed"] == 1 and counts["waiting_stories"] == 1
     assert store.get("https://news.example/").state == CLAIMED
+
+
+# --- several workers on one Redis ----------------------------------------------------------------
+
+
+def test_workers_share_one_frontier_and_a_silent_worker_gives_back_what_it_held(redis_url):
+    client = connect(redis_url)
+    first = RedisLeadStore(client, "euspider:test", "w1")
+    second = RedisLeadStore(connect(redis_url), "euspider:test", "w2")
+    first.add([story(f"/a/{n}") for n in range(6)], now=1.0)
+    assert second.add([story("/a/0", "2024-05-03")], now=2.0) == []  # known: the context is merged
+    assert [c["raw"] for c in first.get("https://news.example/a/0").context] == ["2024-05-03"]
+    mine = first.take(2, discovery=False)
+    theirs = second.take(10, discovery=False)
+    assert {lead.url for lead in mine}.isdisjoint(lead.url for lead in theirs) and len(theirs) == 4
+    assert second.finish(theirs[0].url) is True and first.finish(theirs[0].url) is False
+    alive = WorkerRegistry(client, "euspider:test", "w1")
+    dead = WorkerRegistry(client, "euspider:test", "w2")
+    assert alive.heartbeat() and dead.heartbeat()
+    client.zadd("euspider:test:workers", {"w2": 0})  # w2 fell silent long ago (killed)
+    assert alive.reap(timeout=30) == (1, 3, 0)  # its 3 unfinished leads wait again
+    assert dead.heartbeat() is False  # a worker declared dead learns it and stops
+    counts = first.counts()
+    assert counts["waiting_stories"] == 3 and counts["claimed"] == 2 and counts["done"] == 1
+    again = first.take(10, discovery=False)
+    assert sorted(lead.url for lead in again) == sorted(lead.url for lead in theirs[1:])
+
+
+def test_abandon_is_per_worker_and_discard_waits_for_the_whole_crawl(redis_url):
+    first = RedisLeadStore(connect(redis_url), "euspider:test", "w1")
+    second = RedisLeadStore(connect(redis_url), "euspider:test", "w2")
+    first.add([story("/a/1"), story("/a/2")], now=1.0)
+    first.take(1, discovery=False)
+    second.take(1, discovery=False)
+    assert first.abandon() == ["https://news.example/a/1"]
+    first.close(discard=True)  # w2 still holds /a/2: nothing is dropped
+    assert second.get("https://news.example/a/2").state == CLAIMED
+    second.finish("https://news.example/a/2")
+    second.close(discard=True)
+    assert first.get("https://news.example/a/1") is None and first.counts()["total"] == 0

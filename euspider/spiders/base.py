@@ -46,6 +46,7 @@ from ..canonical import canonical_url, declared_canonical, names_another_page, o
 from ..capture import capture_time, headers_text, meta_of
 from ..dates.parse import parse_date
 from ..discovery import Discovery, ordered_context
+from ..distributed import Distributed, distributed, use_shared_queue
 from ..duplicates import RunDuplicates, run_duplicates
 from ..frontier import SITEMAPS_AT_ONCE, Frontier, FrontierSettings
 from ..items import Page
@@ -61,6 +62,7 @@ from ..links import (
 from ..sites import Profile, profile_for
 from ..store import DONE, Lead
 from ..store.crawl import crawl_store
+from ..store.redis import RedisAnchorIndex, RedisLeadStore
 from ..urls import (
     is_pagination,
     looks_like_article,
@@ -152,6 +154,11 @@ class NewsSpider(Spider):
         #: Marks this process's requests: a resumed crawl ignores those an earlier process left in
         #: JOBDIR's request queue (the lead store issues them again).
         self._process = secrets.token_hex(6)
+        #: With ``EUSPIDER_REDIS_URL``: this worker's part in a crawl shared through Redis.
+        self.shared: Distributed | None = None
+        #: Story URL -> its lead, for pages handed to the pipeline (a shared crawl marks the lead done
+        #: as soon as the record is written).
+        self._page_leads: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -174,12 +181,34 @@ class NewsSpider(Spider):
                              ("SCHEDULER_START_DISK_QUEUE", "SCHEDULER_START_MEMORY_QUEUE")):  # fmt: skip
             if not crawler.settings.getpriority(disk):
                 crawler.settings.set(disk, crawler.settings.get(memory), "spider")
+        spider.shared = distributed(crawler)
+        if spider.shared is not None:
+            spider.share(crawler, spider.shared)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._item_done, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_done, signal=signals.item_dropped)
         crawler.signals.connect(spider._item_done, signal=signals.item_error)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
+
+    def share(self, crawler: Crawler, shared: Distributed) -> None:
+        """A worker of a shared crawl: scrapy-redis schedules, anchors are in Redis."""
+        use_shared_queue(crawler)
+        self.discovery.anchors = RedisAnchorIndex(shared.client, shared.prefix)
+        shared.on_tick.append(self.pump)
+
+    def _queued(self) -> int:
+        """Requests waiting in the shared queue (a shared crawl), else those this process has out."""
+        if self.shared is None:
+            return self._outstanding
+        return int(self.shared.client.zcard(self.shared.prefix + ":requests"))
+
+    def _record_written(self, url: str) -> None:
+        """The record of ``url`` is in this worker's output: its lead is done at once, so a worker
+        killed now gives back no lead whose story it wrote."""
+        lead = self._page_leads.pop(url, None)
+        if lead is not None:
+            self.frontier.done(lead)
 
     # --- what subclasses may change -------------------------------------------------------------
 
@@ -283,6 +312,12 @@ class NewsSpider(Spider):
             yield Lead(root + "/feed/", "feed", 0, PRIORITY["feed"], True, meta={"euspider_probe": True})
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.shared is not None:
+            from ..incremental import RunPipeline
+
+            run = self.crawler.get_item_pipeline(RunPipeline)
+            if run is not None:
+                run.after_write.append(self._record_written)
         batch: list[Lead] = []
         pages: list[str] = []
         for lead in self.start_leads():
@@ -300,10 +335,12 @@ class NewsSpider(Spider):
 
     def next_requests(self) -> list[Request]:
         """Requests for the leads the frontier releases now, up to the window."""
-        free = self._window - self._outstanding
+        free = self._window - self._queued()
         if free <= 0:
             return []
-        leads = self.frontier.release(free, sitemaps=max(SITEMAPS_AT_ONCE - self._sitemaps, 0))
+        # a shared crawl bounds the sitemaps each worker releases at once (any worker may read them)
+        sitemaps = SITEMAPS_AT_ONCE if self.shared is not None else max(SITEMAPS_AT_ONCE - self._sitemaps, 0)
+        leads = self.frontier.release(free, sitemaps=sitemaps)
         requests = [self.request_for(lead) for lead in leads]
         self._outstanding += len(requests)
         self._sitemaps += sum(lead.kind == "sitemap" for lead in leads)
@@ -315,7 +352,7 @@ class NewsSpider(Spider):
 
     def pump(self) -> None:
         """Refill the window (once it is half empty, so the store is asked in batches)."""
-        if self._outstanding > self._window // 2:
+        if self._queued() > self._window // 2:
             return
         for request in self.next_requests():
             self.crawler.engine.crawl(request)
@@ -346,15 +383,16 @@ class NewsSpider(Spider):
         self._outstanding = max(self._outstanding - 1, 0)
 
     def _stale(self, meta: dict[str, Any]) -> bool:
-        """A request an earlier process of this crawl left in JOBDIR: the lead store has it again."""
-        if meta.get("euspider_process", self._process) == self._process:
+        """A request an earlier process of this crawl left in JOBDIR: the lead store has it again. In
+        a shared crawl every request in the queue is current, whichever worker issued it."""
+        if self.shared is not None or meta.get("euspider_process", self._process) == self._process:
             return False
         self._stat("leads/stale")
         return True
 
     def _request_dropped(self, request: Request) -> None:
         lead = request.meta.get("euspider_lead")
-        if lead is not None and request.meta.get("euspider_process") == self._process:
+        if lead is not None and (self.shared is not None or request.meta.get("euspider_process") == self._process):
             self._settle()
             self._sitemap_done(request.meta)
             self.frontier.done(lead)
@@ -363,14 +401,24 @@ class NewsSpider(Spider):
         """A page's item has left the pipeline (written or dropped): its lead is done."""
         meta = response.meta if response is not None else {}
         lead = meta.get("euspider_lead")
-        if lead is not None and meta.get("euspider_process") == self._process and isinstance(item, Page | dict):
+        mine = self.shared is not None or meta.get("euspider_process") == self._process
+        if lead is not None and mine and isinstance(item, Page | dict):
+            self._page_leads.pop(getattr(item, "url", None) or item.get("url", ""), None)
             self.frontier.done(lead)
             self._settle()
             self.pump()
 
     def busy(self) -> bool:
-        """Whether requests of this crawl are on their way (the crawl is not over when it is idle)."""
+        """Whether requests of this crawl are on their way (the crawl is not over when it is idle); in
+        a shared crawl, whether any worker still has leads to fetch or in flight."""
+        if self.shared is not None:
+            return self._frontier is not None and not self._redis_store().finished()
         return self._outstanding > 0
+
+    def _redis_store(self) -> RedisLeadStore:
+        store = self.frontier.store
+        assert isinstance(store, RedisLeadStore)
+        return store
 
     def spider_idle(self) -> None:
         """Nothing in flight: release what waits; leads still claimed never came back."""
@@ -382,8 +430,8 @@ class NewsSpider(Spider):
             self._stat("leads/lost", len(lost))
             self.logger.warning("%d requests never came back, e.g. %s", len(lost), lost[0])
         self.pump()
-        if self._outstanding:
-            raise DontCloseSpider
+        if self._outstanding or (self.shared is not None and not self._redis_store().finished()):
+            raise DontCloseSpider  # a shared crawl: other workers still fetch what may find more
 
     # --- reading what came back -----------------------------------------------------------------
 
@@ -531,6 +579,8 @@ class NewsSpider(Spider):
         context = known.context if known is not None else response.meta.get("euspider_link_context", [])
         page = Page.from_response(response)
         anchors = self.discovery.anchors_for(url, self.profile_of(url))
+        if self.shared is not None:
+            self._page_leads[url] = lead
         # the lead's context as it is now: dates found while the page was in flight count too
         return [replace(page, url=url, link_context=ordered_context(context), anchors=anchors)]
 

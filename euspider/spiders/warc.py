@@ -17,6 +17,14 @@ are counted by reason (``euspider/warc/skipped/<reason>``: ``revisit``, ``trunca
 Content-Length lies and ``malformed`` for bytes that are no record, reading going on at the next
 record); a file that cannot be read any further is reported with the offset where reading stopped
 (``euspider/warc/files_failed``), and the other files go on.
+
+With ``EUSPIDER_REDIS_URL`` several workers (on hosts that see the same files, e.g. one directory or
+bucket mount) share the files named by ``-a paths`` (each worker may name the same ones; a file is read
+once per crawl): each takes one file at a time from a Redis list, first every file for its discovery
+pages, then, once all are read, every file for its stories (:class:`~euspider.store.redis.WarcFiles`).
+Link context and anchors are shared through Redis, so the records are those of one process. A killed
+worker's file goes back to its list; the records it had done are skipped when the file is read again.
+Requests stay in each worker's own scheduler: they are answered from the file the worker holds.
 """
 
 from __future__ import annotations
@@ -30,7 +38,10 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
+from ..discovery import SharedDiscovery
+from ..distributed import Distributed
 from ..links import Link
+from ..store.redis import WarcFiles
 from ..warc import PROBLEMS, RecordInfo, WarcError, iter_records, read_record
 from .base import NewsSpider
 
@@ -62,6 +73,24 @@ class WarcSpider(NewsSpider):
         if missing or not self.files:
             raise ValueError(f"-a paths={paths!r}: no such file: {', '.join(missing) or paths}")
         self.failed: set[str] = set()
+        self.shared_files: WarcFiles | None = None
+        self._file_outstanding: dict[str, int] = {}
+        self._written_records: dict[str, tuple[str, int]] = {}
+
+    def share(self, crawler: Any, shared: Distributed) -> None:
+        """Files from a Redis list, link context and anchors in Redis; requests stay local."""
+        self.discovery = SharedDiscovery(shared.client, shared.prefix)
+        self.shared_files = WarcFiles(shared.client, shared.prefix, shared.worker)
+
+        def close(spider: Any, reason: str) -> None:
+            assert self.shared_files is not None
+            self.shared_files.close(discard=reason == "finished")
+
+        from scrapy import signals
+
+        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
+        for name in ("item_scraped", "item_dropped", "item_error"):
+            crawler.signals.connect(self._record_through, signal=getattr(signals, name))
 
     # any page of the archive may be a story; the profile, when there is one, knows better
     def is_article(self, url: str) -> bool:
@@ -86,6 +115,10 @@ class WarcSpider(NewsSpider):
                 self.logger.error("%s", err)
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.shared_files is not None:
+            async for request in self.shared_start(self.shared_files):
+                yield request
+            return
         for path in self.files:
             self.read_discovery_pages(path)
         streams = [self.story_requests_of(path) for path in self.files]
@@ -147,6 +180,7 @@ class WarcSpider(NewsSpider):
             yield Request(
                 info.url,
                 callback=self.parse_article,
+                errback=self.record_failed if self.shared_files is not None else None,
                 dont_filter=True,  # an archive may hold the same URL several times
                 meta={
                     "euspider_kind": "article",
@@ -156,6 +190,78 @@ class WarcSpider(NewsSpider):
                     "euspider_warc": {"file": info.file, "offset": info.offset},
                 },
             )
+
+    async def shared_start(self, files: WarcFiles) -> AsyncIterator[Request]:
+        """One file at a time from the crawl's lists: discovery pages of every file, then stories."""
+        from ..incremental import RunPipeline
+
+        run = self.crawler.get_item_pipeline(RunPipeline)
+        if run is not None:
+            run.after_write.append(self._record_written)
+        files.register(self.files)
+        while True:
+            path = files.take("discovery")
+            if path is not None:
+                self._count("files/discovery")
+                self.read_discovery_pages(path)
+                files.discovered(path)
+            elif files.busy("discovery"):
+                await _sleep(0.2)  # another worker reads the last discovery pages (or died doing so)
+            else:
+                break
+        while True:
+            path = files.take("stories")
+            if path is None:
+                if not files.busy():
+                    return
+                await _sleep(0.2)  # the last files are being read; a dead worker's comes back here
+                continue
+            self._count("files/stories")
+            done = files.done_offsets(path)
+            self._file_outstanding[path] = 0
+            for request in self.story_requests_of(path):
+                if request.meta["euspider_warc"]["offset"] in done:
+                    self._count("records_done_before")  # written or dropped by a worker that died
+                    continue
+                self._file_outstanding[path] += 1
+                yield request
+            while self._file_outstanding[path] > 0:  # the file is through once its records are
+                await _sleep(0.05)
+            del self._file_outstanding[path]
+            files.finished(path)
+
+    def _record_done(self, location: dict[str, Any] | None) -> None:
+        if not location or self.shared_files is None:
+            return
+        path = str(location["file"])
+        self.shared_files.record_done(path, int(location["offset"]))
+        if path in self._file_outstanding:
+            self._file_outstanding[path] = max(self._file_outstanding[path] - 1, 0)
+
+    def _record_written(self, url: str) -> None:
+        """A record's line is written: its archive record is done at once (see the news spiders)."""
+        found = self._written_records.pop(url, None)
+        if found is not None and self.shared_files is not None:
+            self.shared_files.record_done(*found)
+
+    def _record_through(self, item: Any, response: Response | None = None, **_: Any) -> None:
+        location = response.meta.get("euspider_warc") if response is not None else None
+        if location:
+            self._written_records.pop(getattr(item, "url", None) or item.get("url", ""), None)
+        self._record_done(location)
+
+    def record_failed(self, failure: Any) -> None:
+        """A record that could not be answered (counted and logged where it failed) is done too."""
+        self._record_done(failure.request.meta.get("euspider_warc"))
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        location = response.meta.get("euspider_warc")
+        if self.shared_files is not None and location:
+            from ..canonical import canonical_url
+
+            for url in {response.url, canonical_url(response.url)}:
+                self._written_records[url] = (str(location["file"]), int(location["offset"]))
+        yield from super().parse_article(response)
 
     def spider_idle(self) -> None:
         """Stories linked from the archive's pages but not in it are not fetched: nothing is."""
@@ -167,3 +273,11 @@ class WarcSpider(NewsSpider):
         cls = responsetypes.from_args(headers=dict(headers), url=url, body=body)
         request = Request(url, meta=meta)
         return cls(url=url, status=status, headers=headers, body=body, request=request)
+
+
+async def _sleep(seconds: float) -> None:
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet import reactor
+    from twisted.internet.task import deferLater
+
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
