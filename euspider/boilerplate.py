@@ -272,9 +272,9 @@ class Marks:
 #: Elements carrying an attribute that can hide them: hidden, aria-hidden, or a style that says none
 #: or hidden (the exact test is in Python, on these few).
 _MAYBE_HIDDEN = etree.XPath(
-    "//body//*[@hidden or @aria-hidden or contains(@style, 'none') or contains(@style, 'hidden')"
-    " or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
-)
+    "//body//*[@hidden or @aria-hidden or @style[contains(., 'none') or contains(., 'hidden')"
+    " or contains(., 'NONE') or contains(., 'HIDDEN')]]"
+)  # (the style test as a predicate of @style: lxml skips it on the many elements without one)
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Classes and ids that say a block is behind a paywall (a metered paywall hides the rest of the story
 #: in such blocks until a script decides whether the reader may see it).
@@ -288,21 +288,25 @@ _VISIBLE_TEXTS = etree.XPath(
 )
 
 
-def _names_a_paywall(html: str) -> list[str]:
-    """The paywall words that occur inside a class or id attribute of the (lower-cased) HTML: a
-    look at the text before each occurrence, instead of testing every element."""
-    named = []
-    for word in _PAYWALL_WORDS:
-        start, seen = html.find(word), 0
-        while start != -1:
-            before = html[max(0, start - 80) : start]
-            tag = before[before.rfind("<") + 1 :] if "<" in before else ""
-            seen += 1
-            if (tag and ">" not in tag and ("class=" in tag or "id=" in tag)) or seen > 50:
-                named.append(word)  # (past 50 occurrences: assume so, the element search decides)
-                break
-            start = html.find(word, start + 1)
-    return named
+#: The class and id values of the blocks a paywall may hide story text in (one list from lxml, no
+#: Python walk of the tree).
+_BLOCK_NAMES = etree.XPath(
+    "//div/@class | //div/@id | //section/@class | //section/@id | //article/@class | //article/@id",
+    smart_strings=False,
+)
+
+
+def _walled_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """The ``div``, ``section`` and ``article`` blocks whose class or id says paywall. The page's
+    block names are searched first, in one string; the elements are looked up only for the words
+    found there."""
+    names = " ".join(_BLOCK_NAMES(tree)).lower()
+    named = [word for word in _PAYWALL_WORDS if word in names]
+    if not named:
+        return []
+    test = " or ".join(f"contains(., '{v}')" for w in named for v in (w, w.capitalize(), w.upper()))
+    found = tree.xpath(f"//*[self::div or self::section or self::article][@class[{test}] or @id[{test}]]")
+    return [e for e in found if PAYWALL_CLASS.search(classes_and_id(e))]
 
 
 def _hides(element: HtmlElement) -> bool:
@@ -335,33 +339,17 @@ def _story_paragraphs(element: HtmlElement) -> list[str]:
     return out
 
 
-def mark_hidden(tree: HtmlElement, marks: Marks, source: str | None = None) -> list[HtmlElement]:
+def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
     """Mark what the page does not show (``display:none``, ``hidden``, ``aria-hidden``) as boilerplate:
     schema.org microdata copies, templates, closed pop-ups and menus. Never the only copy of story
     paragraphs: a hidden block whose prose appears nowhere else on the page is the story, hidden
     until a script shows it (a metered paywall does that, often in a block whose class says
     ``paywall``); it is kept, flagged with ``data-euspider-kept`` so that :func:`pruned_copy` shows
     it to the extractor. Returns the kept blocks. Nothing is marked when the page shows less text
-    than its largest hidden block (the whole story is hidden until a script shows it). ``source``,
-    the page's HTML in lower case, saves looking for paywall classes in a page that never names one.
+    than its largest hidden block (the whole story is hidden until a script shows it).
     """
     hidden = [e for e in _MAYBE_HIDDEN(tree) if e.tag not in {"html", "body"} and _hides(e)]
-    if source is None:
-        walled = [e for e in tree.iter("div", "section", "article") if PAYWALL_CLASS.search(classes_and_id(e))]
-    else:
-        named = _names_a_paywall(source)
-        test = " or ".join(
-            f"contains(@{a}, '{v}')" for w in named for v in (w, w.capitalize()) for a in ("class", "id")
-        )
-        walled = (
-            [
-                e
-                for e in tree.xpath(f"//*[(self::div or self::section or self::article) and ({test})]")
-                if PAYWALL_CLASS.search(classes_and_id(e))
-            ]
-            if named
-            else []
-        )
+    walled = _walled_blocks(tree)
     if not hidden and not walled:
         return []
     hidden_set = set(hidden)

@@ -290,7 +290,7 @@ class ArticleExtractor:
         profile = self.profile_for(url)
         body_selector = ", ".join(profile.body) if profile and profile.body else None
         marks = boilerplate.Marks()
-        kept = boilerplate.mark_hidden(tree, marks, source)
+        kept = boilerplate.mark_hidden(tree, marks)
         scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
         boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
         boilerplate.mark_standfirst(tree, scope, marks)
