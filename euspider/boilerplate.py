@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -225,17 +226,23 @@ _PROMPT_PREFILTER = re.compile(
 
 def prompt_kinds(text: str) -> list[str]:
     """The kinds of call to action ``text`` contains (empty for ordinary prose)."""
-    lowered = text.lower()
-    if not _PROMPT_PREFILTER.search(lowered):
-        return []
-    return [kind for kind, regex in _PROMPT_RES.items() if regex.search(lowered)]
+    return list(_prompt_scan(text)[0])
 
 
 def _prompt_hits(text: str) -> int:
+    return _prompt_scan(text)[1]
+
+
+@lru_cache(maxsize=4096)
+def _prompt_scan(text: str) -> tuple[tuple[str, ...], int]:
+    """The kinds of call to action in ``text`` and how many distinct ones it holds. Remembered: the
+    same short texts are tested as blocks, as lines of the extracted text and again in its residue."""
     lowered = text.lower()
     if not _PROMPT_PREFILTER.search(lowered):
-        return 0
-    return sum(len({m.group(0) for m in regex.finditer(lowered)}) for regex in _PROMPT_RES.values())
+        return (), 0
+    found = [{m.group(0) for m in regex.finditer(lowered)} for regex in _PROMPT_RES.values()]
+    kinds = tuple(kind for kind, matches in zip(_PROMPT_RES, found, strict=True) if matches)
+    return kinds, sum(len(matches) for matches in found)
 
 
 def is_marked(element: HtmlElement) -> bool:
