@@ -555,7 +555,39 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
         if links > 0.5 * len(lead):
             continue
         return lead + "\n" + text
+    return _restore_bare_lead(text, scope, flat)
+
+
+def _restore_bare_lead(text: str, scope: HtmlElement, flat: str) -> str:
+    """Put back the story's opening when it is bare text at the start of the story's block, before
+    the block's first element (``<div class="content">The minister said...<br>``, or before the
+    first subheading): extractors keep the block's paragraphs and drop that leading text. It is
+    restored when it is prose (12 words or more, not a call to action), is not in a marked block,
+    a figure or a link, and the block also holds the text's first line (so it opens the story)."""
+    first = norm_space(text.split("\n", 1)[0])[:60]
+    if not first:
+        return text
+    for element in scope.iter("div", "section", "article", "td"):
+        lead = norm_space(element.text)
+        if len(lead) < _STORY_PARAGRAPH or len(lead.split()) < 12 or lead[:60] in flat:
+            continue
+        if boilerplate.is_marked(element) or element.xpath("ancestor-or-self::figure or ancestor::a"):
+            continue
+        if first not in visible_text(element) or boilerplate.line_kind(lead):
+            continue
+        # the leading text runs up to the block's first child block (inline elements are part of it)
+        raw = element.text or ""
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in _INLINE:
+                break
+            if isinstance(child.tag, str):
+                raw += "".join(child.itertext())
+            raw += child.tail or ""
+        return norm_space(raw) + "\n" + text
     return text
+
+
+_INLINE = {"a", "em", "strong", "b", "i", "span", "abbr", "cite", "code", "q", "small", "sub", "sup", "u", "mark"}
 
 
 #: Links whose text could be a headline (15 characters or more), found by lxml without building the
