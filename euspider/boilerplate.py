@@ -469,7 +469,7 @@ _DEK_CLASS = re.compile(r"\bdek\b|deck|sub-?head|sub-?title|standfirst|strapline
 _LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|excerpt|vorspann|chapeau|bajada")
 
 
-def _headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement | None:
+def story_headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement | None:
     """The story's ``h1``: the one the page's title names (a page may use an ``h1`` for its logo),
     else the first in the article, else the first on the page."""
     headings = list(tree.iter("h1"))
@@ -489,7 +489,7 @@ def mark_standfirst(tree: HtmlElement, scope: HtmlElement | None, marks: Marks) 
     """Mark the subheadline set right under the headline (a heading, or a block whose class says
     dek, subhead, subtitle or standfirst): a sentence or two summing the story up, which the page
     also gives as its description; the story's own first paragraph (a lead, an intro) is not one."""
-    headline = _headline(tree, scope)
+    headline = story_headline(tree, scope)
     if headline is None:
         return
     node = headline

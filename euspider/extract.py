@@ -42,6 +42,7 @@ from .dom import (
     is_inside,
     norm_space,
     norm_text,
+    precedes,
     text_cache,
     visible_text,
 )
@@ -536,6 +537,11 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
     if scope is None or not text:
         return text
     flat = norm_space(text)
+    # a story element without the headline: the lead may be set with the headline, before it
+    for element in _beside_headline(scope):
+        lead = _lead_text(element, flat)
+        if lead is not None:
+            return lead + "\n" + text
     for element in scope.iter("p", "div", "h2", "span"):
         if (
             element.tag == "p"
@@ -543,19 +549,39 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
             and not _LEAD_CLASS.search(classes_and_id(element))
         ):
             break  # the body has started
-        if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
-            continue
-        lead = visible_text(element)
-        words = len(lead.split())
-        if not 12 <= words <= 120 or lead[:60] in flat:
-            continue
-        if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
-            continue  # a lead picture's caption, or boilerplate, is no lead paragraph
-        links = sum(len(visible_text(a)) for a in element.iter("a"))
-        if links > 0.5 * len(lead):
-            continue
-        return lead + "\n" + text
+        lead = _lead_text(element, flat)
+        if lead is not None:
+            return lead + "\n" + text
     return _restore_bare_lead(text, scope, flat)
+
+
+def _lead_text(element: HtmlElement, flat: str) -> str | None:
+    """The element's text when it is a lead paragraph set apart (see :func:`restore_lead`) missing
+    from the text ``flat``, else None."""
+    if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
+        return None
+    lead = visible_text(element)
+    words = len(lead.split())
+    if not 12 <= words <= 120 or lead[:60] in flat:
+        return None
+    if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
+        return None  # a lead picture's caption, or boilerplate, is no lead paragraph
+    links = sum(len(visible_text(a)) for a in element.iter("a"))
+    return None if links > 0.5 * len(lead) else lead
+
+
+def _beside_headline(scope: HtmlElement) -> list[HtmlElement]:
+    """Blocks set after the page's headline, beside it, when the headline is outside the story's
+    element and before it (an article header apart from the article body)."""
+    headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
+    if headline is None or is_inside(headline, scope) or not precedes(headline, scope):
+        return []
+    found = []
+    for sibling in list(headline.itersiblings())[:6]:
+        if not isinstance(sibling.tag, str) or is_inside(scope, sibling):
+            break
+        found += [e for e in sibling.iter("p", "div") if _LEAD_CLASS.search(classes_and_id(e))]
+    return found
 
 
 def _restore_bare_lead(text: str, scope: HtmlElement, flat: str) -> str:

@@ -159,6 +159,23 @@ def test_lead_set_apart_as_teaser_is_restored():
     assert restored.startswith("The council agreed on Monday")
 
 
+@pytest.mark.parametrize(
+    ("teaser_class", "restored"), [("article-teaser", True), ("article-info", False)], ids=["lead", "not-a-lead"]
+)
+def test_lead_set_beside_the_headline_outside_the_story_element_is_restored(teaser_class, restored):
+    lead = "The council agreed on Monday to rewrite the rules that govern how member states borrow, ending months of talks."
+    tree = load_html(
+        "<html><head><title>Council rewrites borrowing rules</title></head><body>"
+        "<h1>Site logo</h1><header><h1>Council rewrites borrowing rules</h1>"
+        f"<figure><img src='x.jpg'></figure><div class='{teaser_class}'><p>{lead}</p></div></header>"
+        "<article><p>Paragraph 0 of the story says what the council decided and who voted for it, in order.</p>"
+        "</article></body></html>"
+    )
+    scope = tree.find(".//article")
+    text = restore_lead("Paragraph 0 of the story says what the council decided and who voted for it, in order.", scope)
+    assert text.startswith("The council agreed on Monday") is restored
+
+
 BARE_LEAD = (
     "Following the vote, the council plans to rewrite the borrowing rules for member states in the first half"
     " of next year, according to <em><a href='/sources'>officials</a></em> who saw the draft."
