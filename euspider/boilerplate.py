@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -225,17 +226,23 @@ _PROMPT_PREFILTER = re.compile(
 
 def prompt_kinds(text: str) -> list[str]:
     """The kinds of call to action ``text`` contains (empty for ordinary prose)."""
-    lowered = text.lower()
-    if not _PROMPT_PREFILTER.search(lowered):
-        return []
-    return [kind for kind, regex in _PROMPT_RES.items() if regex.search(lowered)]
+    return list(_prompt_scan(text)[0])
 
 
 def _prompt_hits(text: str) -> int:
+    return _prompt_scan(text)[1]
+
+
+@lru_cache(maxsize=4096)
+def _prompt_scan(text: str) -> tuple[tuple[str, ...], int]:
+    """The kinds of call to action in ``text`` and how many distinct ones it holds. Remembered: the
+    same short texts are tested as blocks, as lines of the extracted text and again in its residue."""
     lowered = text.lower()
     if not _PROMPT_PREFILTER.search(lowered):
-        return 0
-    return sum(len({m.group(0) for m in regex.finditer(lowered)}) for regex in _PROMPT_RES.values())
+        return (), 0
+    found = [{m.group(0) for m in regex.finditer(lowered)} for regex in _PROMPT_RES.values()]
+    kinds = tuple(kind for kind, matches in zip(_PROMPT_RES, found, strict=True) if matches)
+    return kinds, sum(len(matches) for matches in found)
 
 
 def is_marked(element: HtmlElement) -> bool:
@@ -272,9 +279,9 @@ class Marks:
 #: Elements carrying an attribute that can hide them: hidden, aria-hidden, or a style that says none
 #: or hidden (the exact test is in Python, on these few).
 _MAYBE_HIDDEN = etree.XPath(
-    "//body//*[@hidden or @aria-hidden or contains(@style, 'none') or contains(@style, 'hidden')"
-    " or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
-)
+    "//body//*[@hidden or @aria-hidden or @style[contains(., 'none') or contains(., 'hidden')"
+    " or contains(., 'NONE') or contains(., 'HIDDEN')]]"
+)  # (the style test as a predicate of @style: lxml skips it on the many elements without one)
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Classes and ids that say a block is behind a paywall (a metered paywall hides the rest of the story
 #: in such blocks until a script decides whether the reader may see it).
@@ -288,21 +295,25 @@ _VISIBLE_TEXTS = etree.XPath(
 )
 
 
-def _names_a_paywall(html: str) -> list[str]:
-    """The paywall words that occur inside a class or id attribute of the (lower-cased) HTML: a
-    look at the text before each occurrence, instead of testing every element."""
-    named = []
-    for word in _PAYWALL_WORDS:
-        start, seen = html.find(word), 0
-        while start != -1:
-            before = html[max(0, start - 80) : start]
-            tag = before[before.rfind("<") + 1 :] if "<" in before else ""
-            seen += 1
-            if (tag and ">" not in tag and ("class=" in tag or "id=" in tag)) or seen > 50:
-                named.append(word)  # (past 50 occurrences: assume so, the element search decides)
-                break
-            start = html.find(word, start + 1)
-    return named
+#: The class and id values of the blocks a paywall may hide story text in (one list from lxml, no
+#: Python walk of the tree).
+_BLOCK_NAMES = etree.XPath(
+    "//div/@class | //div/@id | //section/@class | //section/@id | //article/@class | //article/@id",
+    smart_strings=False,
+)
+
+
+def _walled_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """The ``div``, ``section`` and ``article`` blocks whose class or id says paywall. The page's
+    block names are searched first, in one string; the elements are looked up only for the words
+    found there."""
+    names = " ".join(_BLOCK_NAMES(tree)).lower()
+    named = [word for word in _PAYWALL_WORDS if word in names]
+    if not named:
+        return []
+    test = " or ".join(f"contains(., '{v}')" for w in named for v in (w, w.capitalize(), w.upper()))
+    found = tree.xpath(f"//*[self::div or self::section or self::article][@class[{test}] or @id[{test}]]")
+    return [e for e in found if PAYWALL_CLASS.search(classes_and_id(e))]
 
 
 def _hides(element: HtmlElement) -> bool:
@@ -335,33 +346,17 @@ def _story_paragraphs(element: HtmlElement) -> list[str]:
     return out
 
 
-def mark_hidden(tree: HtmlElement, marks: Marks, source: str | None = None) -> list[HtmlElement]:
+def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
     """Mark what the page does not show (``display:none``, ``hidden``, ``aria-hidden``) as boilerplate:
     schema.org microdata copies, templates, closed pop-ups and menus. Never the only copy of story
     paragraphs: a hidden block whose prose appears nowhere else on the page is the story, hidden
     until a script shows it (a metered paywall does that, often in a block whose class says
     ``paywall``); it is kept, flagged with ``data-euspider-kept`` so that :func:`pruned_copy` shows
     it to the extractor. Returns the kept blocks. Nothing is marked when the page shows less text
-    than its largest hidden block (the whole story is hidden until a script shows it). ``source``,
-    the page's HTML in lower case, saves looking for paywall classes in a page that never names one.
+    than its largest hidden block (the whole story is hidden until a script shows it).
     """
     hidden = [e for e in _MAYBE_HIDDEN(tree) if e.tag not in {"html", "body"} and _hides(e)]
-    if source is None:
-        walled = [e for e in tree.iter("div", "section", "article") if PAYWALL_CLASS.search(classes_and_id(e))]
-    else:
-        named = _names_a_paywall(source)
-        test = " or ".join(
-            f"contains(@{a}, '{v}')" for w in named for v in (w, w.capitalize()) for a in ("class", "id")
-        )
-        walled = (
-            [
-                e
-                for e in tree.xpath(f"//*[(self::div or self::section or self::article) and ({test})]")
-                if PAYWALL_CLASS.search(classes_and_id(e))
-            ]
-            if named
-            else []
-        )
+    walled = _walled_blocks(tree)
     if not hidden and not walled:
         return []
     hidden_set = set(hidden)
@@ -474,7 +469,7 @@ _DEK_CLASS = re.compile(r"\bdek\b|deck|sub-?head|sub-?title|standfirst|strapline
 _LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|excerpt|vorspann|chapeau|bajada")
 
 
-def _headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement | None:
+def story_headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement | None:
     """The story's ``h1``: the one the page's title names (a page may use an ``h1`` for its logo),
     else the first in the article, else the first on the page."""
     headings = list(tree.iter("h1"))
@@ -494,7 +489,7 @@ def mark_standfirst(tree: HtmlElement, scope: HtmlElement | None, marks: Marks) 
     """Mark the subheadline set right under the headline (a heading, or a block whose class says
     dek, subhead, subtitle or standfirst): a sentence or two summing the story up, which the page
     also gives as its description; the story's own first paragraph (a lead, an intro) is not one."""
-    headline = _headline(tree, scope)
+    headline = story_headline(tree, scope)
     if headline is None:
         return
     node = headline

@@ -42,6 +42,7 @@ from .dom import (
     is_inside,
     norm_space,
     norm_text,
+    precedes,
     text_cache,
     visible_text,
 )
@@ -290,7 +291,7 @@ class ArticleExtractor:
         profile = self.profile_for(url)
         body_selector = ", ".join(profile.body) if profile and profile.body else None
         marks = boilerplate.Marks()
-        kept = boilerplate.mark_hidden(tree, marks, source)
+        kept = boilerplate.mark_hidden(tree, marks)
         scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
         boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
         boilerplate.mark_standfirst(tree, scope, marks)
@@ -536,6 +537,11 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
     if scope is None or not text:
         return text
     flat = norm_space(text)
+    # a story element without the headline: the lead may be set with the headline, before it
+    for element in _beside_headline(scope):
+        lead = _lead_text(element, flat)
+        if lead is not None:
+            return lead + "\n" + text
     for element in scope.iter("p", "div", "h2", "span"):
         if (
             element.tag == "p"
@@ -543,19 +549,71 @@ def restore_lead(text: str, scope: HtmlElement | None) -> str:
             and not _LEAD_CLASS.search(classes_and_id(element))
         ):
             break  # the body has started
-        if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
+        lead = _lead_text(element, flat)
+        if lead is not None:
+            return lead + "\n" + text
+    return _restore_bare_lead(text, scope, flat)
+
+
+def _lead_text(element: HtmlElement, flat: str) -> str | None:
+    """The element's text when it is a lead paragraph set apart (see :func:`restore_lead`) missing
+    from the text ``flat``, else None."""
+    if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
+        return None
+    lead = visible_text(element)
+    words = len(lead.split())
+    if not 12 <= words <= 120 or lead[:60] in flat:
+        return None
+    if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
+        return None  # a lead picture's caption, or boilerplate, is no lead paragraph
+    links = sum(len(visible_text(a)) for a in element.iter("a"))
+    return None if links > 0.5 * len(lead) else lead
+
+
+def _beside_headline(scope: HtmlElement) -> list[HtmlElement]:
+    """Blocks set after the page's headline, beside it, when the headline is outside the story's
+    element and before it (an article header apart from the article body)."""
+    headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
+    if headline is None or is_inside(headline, scope) or not precedes(headline, scope):
+        return []
+    found = []
+    for sibling in list(headline.itersiblings())[:6]:
+        if not isinstance(sibling.tag, str) or is_inside(scope, sibling):
+            break
+        found += [e for e in sibling.iter("p", "div") if _LEAD_CLASS.search(classes_and_id(e))]
+    return found
+
+
+def _restore_bare_lead(text: str, scope: HtmlElement, flat: str) -> str:
+    """Put back the story's opening when it is bare text at the start of the story's block, before
+    the block's first element (``<div class="content">The minister said...<br>``, or before the
+    first subheading): extractors keep the block's paragraphs and drop that leading text. It is
+    restored when it is prose (12 words or more, not a call to action), is not in a marked block,
+    a figure or a link, and the block also holds the text's first line (so it opens the story)."""
+    first = norm_space(text.split("\n", 1)[0])[:60]
+    if not first:
+        return text
+    for element in scope.iter("div", "section", "article", "td"):
+        lead = norm_space(element.text)
+        if len(lead) < _STORY_PARAGRAPH or len(lead.split()) < 12 or lead[:60] in flat:
             continue
-        lead = visible_text(element)
-        words = len(lead.split())
-        if not 12 <= words <= 120 or lead[:60] in flat:
+        if boilerplate.is_marked(element) or element.xpath("ancestor-or-self::figure or ancestor::a"):
             continue
-        if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
-            continue  # a lead picture's caption, or boilerplate, is no lead paragraph
-        links = sum(len(visible_text(a)) for a in element.iter("a"))
-        if links > 0.5 * len(lead):
+        if first not in visible_text(element) or boilerplate.line_kind(lead):
             continue
-        return lead + "\n" + text
+        # the leading text runs up to the block's first child block (inline elements are part of it)
+        raw = element.text or ""
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in _INLINE:
+                break
+            if isinstance(child.tag, str):
+                raw += "".join(child.itertext())
+            raw += child.tail or ""
+        return norm_space(raw) + "\n" + text
     return text
+
+
+_INLINE = {"a", "em", "strong", "b", "i", "span", "abbr", "cite", "code", "q", "small", "sub", "sup", "u", "mark"}
 
 
 #: Links whose text could be a headline (15 characters or more), found by lxml without building the

@@ -37,9 +37,10 @@ MIN_CONFIDENCE = 0.8
 #: wrong declaration was contradicted at 0.999 or more, except for a language the identifier
 #: does not know (Papiamento, identified as Aragonese at 0.44).
 OVERRULE_CONFIDENCE = 0.95
-#: Characters of the text the identifier reads, cut at a space: the first 3,000 give the same
-#: answers as the whole text on the development pages, at a fraction of the time on long stories.
-SAMPLE_CHARS = 3000
+#: Characters of the text the identifier reads, cut at a space. Its time grows with the sample (a
+#: Python walk over every byte); the first 1,000 give the same language and the same decision as
+#: the first 3,000 and as the whole text on all 646 development stories, in a third of the time.
+SAMPLE_CHARS = 1000
 
 SOURCES = ("agree", "markup", "detected", "conflict")
 

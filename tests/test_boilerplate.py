@@ -160,6 +160,57 @@ def test_lead_set_apart_as_teaser_is_restored():
 
 
 @pytest.mark.parametrize(
+    ("teaser_class", "restored"), [("article-teaser", True), ("article-info", False)], ids=["lead", "not-a-lead"]
+)
+def test_lead_set_beside_the_headline_outside_the_story_element_is_restored(teaser_class, restored):
+    lead = "The council agreed on Monday to rewrite the rules that govern how member states borrow, ending months of talks."
+    tree = load_html(
+        "<html><head><title>Council rewrites borrowing rules</title></head><body>"
+        "<h1>Site logo</h1><header><h1>Council rewrites borrowing rules</h1>"
+        f"<figure><img src='x.jpg'></figure><div class='{teaser_class}'><p>{lead}</p></div></header>"
+        "<article><p>Paragraph 0 of the story says what the council decided and who voted for it, in order.</p>"
+        "</article></body></html>"
+    )
+    scope = tree.find(".//article")
+    text = restore_lead("Paragraph 0 of the story says what the council decided and who voted for it, in order.", scope)
+    assert text.startswith("The council agreed on Monday") is restored
+
+
+BARE_LEAD = (
+    "Following the vote, the council plans to rewrite the borrowing rules for member states in the first half"
+    " of next year, according to <em><a href='/sources'>officials</a></em> who saw the draft."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "restored"),
+    [
+        # the story's opening set straight in its block, before a picture and the rest after a <br>
+        (f"<div class='content'>{BARE_LEAD}<br><img src='x.jpg'><br>Paragraph 0 of the story.</div>", True),
+        # before the first subheading of a block of sections
+        (
+            f"<section class='body'>{BARE_LEAD}<section></section><h2>Part one</h2><p>Paragraph 0 of the story.</p></section>",
+            True,
+        ),
+        # the same words in a block marked as boilerplate stay out
+        (f"<div data-euspider-removed='share'>{BARE_LEAD}<br>Paragraph 0 of the story.</div>", False),
+        # a block that does not hold the story's first line is not its opening
+        (f"<div class='aside'>{BARE_LEAD}<br>Something else.</div><p>Paragraph 0 of the story.</p>", False),
+    ],
+    ids=["before-br", "before-subheading", "marked", "elsewhere"],
+)
+def test_bare_lead_text_of_the_story_block_is_restored(body, restored):
+    tree = load_html(f"<html><body><article><h1>Council vote</h1>{body}</article></body></html>")
+    scope = tree.find(".//article")
+    text = restore_lead("Paragraph 0 of the story.", scope)
+    expected = "Following the vote, the council plans" in text
+    assert expected is restored
+    if restored:
+        assert text.startswith("Following the vote") and "according to officials who saw the draft." in text
+        assert text.endswith("\nParagraph 0 of the story.")
+
+
+@pytest.mark.parametrize(
     ("text", "count"), [("two words", 2), ("it's a well-known fact", 4), ("不正に改造したiPhone", 8), ("", 0)]
 )
 def test_count_words(text, count):
