@@ -1,6 +1,6 @@
 """Distributed crawling: pages/s of one and of two workers on one Redis, and what Redis holds per lead.
 
-    python bench/distributed.py [--stories 1000] [--memory 100000]
+    python bench/distributed.py [--stories 1000] [--memory 100000] [--memory-only]
 
 Starts a redis-server on 127.0.0.1 (a free port, nothing saved to disk) and serves the generated news
 site (tests/newssite.py) from its own process, then runs real ``scrapy crawl news`` commands from its
@@ -19,7 +19,12 @@ processes in total, and the figure measures the cost of sharing more than a spee
 Then Redis memory: ``INFO memory`` ``used_memory`` before and after ``--memory`` story leads (each with
 one link-context item, as a feed gives) are added to a :class:`~euspider.store.redis.RedisLeadStore`,
 and after as many requests are pushed to the shared queue as :class:`~euspider.distributed.ClaimingQueue`
-stores them; the deltas are extrapolated (linearly) to one million.
+stores them, and, in a database of its own, after as many stories are committed to the crawl state in
+Redis (:class:`~euspider.store.redis_state.RedisCrawlState`, ``EUSPIDER_STATE=redis:<name>``) as a
+scheduled crawl commits them: content hash, version, ``ETag``, ``Last-Modified``, seen times and run,
+in batches of 20 records (beside it, the size of a SQLite state file holding the same stories); the
+deltas are extrapolated (linearly) to one million. ``--memory-only``
+measures memory alone (no crawls).
 
 The last line is one JSON object with every figure.
 """
@@ -32,7 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -42,6 +49,9 @@ sys.path.insert(0, str(ROOT))
 from bench.discovery import FAST, Site, stat
 from tests.newssite import NewsSite
 from tests.redisserver import RedisServer
+
+if TYPE_CHECKING:
+    from euspider.state import StateStore
 
 
 def crawl(base: str, workdir: Path, workers: int, redis_url: str | None) -> dict:
@@ -123,41 +133,100 @@ def memory(redis_url: str, count: int) -> dict:
     }
 
 
+def state_rows(count: int) -> Iterator[list[dict]]:
+    """Batches of 20 committed stories, as a scheduled crawl commits them."""
+    import hashlib
+
+    rows = []
+    for n in range(count):
+        url = f"https://news.example/politics/2024/05/{n:07d}-council-agrees-budget-talks-deadline"
+        rows.append({
+            "url": url, "content_hash": "sha256:" + hashlib.sha256(url.encode()).hexdigest(), "version": 1,
+            "seen": "2024-05-03T09:00:00Z", "etag": f'W/"{n:x}-5f2a9c1b"',
+            "last_modified": "Fri, 03 May 2024 08:55:00 GMT",
+        })  # fmt: skip
+        if len(rows) == 20 or n == count - 1:
+            yield rows
+            rows = []
+
+
+def fill(state: StateStore, count: int) -> None:
+    run = "0123456789ab"
+    state.start_run(run, "news", "2024-05-03T09:00:00Z", "output/news/news_2024-05-03T09-00-00Z_0123456789ab.jsonl")
+    done = 0
+    for rows in state_rows(count):
+        done += len(rows)
+        state.commit_batch(run, done, rows, {"counts": {"new": done}, "duplicates": {}})
+
+
+def state_memory(redis_url: str, count: int, folder: Path) -> dict:
+    """Redis memory of the crawl state in Redis; beside it, the same stories in a SQLite state file."""
+    from euspider.state import CrawlState
+    from euspider.store.redis import connect
+    from euspider.store.redis_state import RedisCrawlState
+
+    client = connect(redis_url)
+    client.flushdb()
+    before = used(client)
+    fill(RedisCrawlState(client, "news"), count)
+    per_entry = (used(client) - before) / count
+    sqlite = CrawlState(folder / "state.sqlite")
+    fill(sqlite, count)
+    sqlite.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    sqlite.close()
+    on_disk = (folder / "state.sqlite").stat().st_size / count
+    return {
+        "bytes_per_state_entry": round(per_entry),
+        "mb_per_million_state_entries": round(per_entry * 1_000_000 / 2**20),
+        "sqlite_bytes_per_state_entry": round(on_disk),
+        "sqlite_mb_per_million_state_entries": round(on_disk * 1_000_000 / 2**20),
+    }
+
+
+def crawls(stories_count: int, server: RedisServer, tmp: Path, results: dict) -> None:
+    truth = NewsSite(stories_count)
+    with Site(stories=stories_count) as base:
+        truth.base = base
+        stories = set(truth.stories())
+        runs = [
+            ("one process, no Redis", 1, None),
+            ("one worker, Redis", 1, server.url(1)),
+            ("two workers, Redis", 2, server.url(2)),
+        ]
+        for label, workers, url in runs:
+            result = crawl(base, tmp / label.replace(" ", "-").replace(",", ""), workers, url)
+            found = result.pop("urls")
+            result["stories_found"] = len(found & stories)
+            results[label] = result
+            print(
+                  f"{label}: {result['pages']} pages in {result['wall_s']} s = {result['pages_per_s']} pages/s; "
+                  f"records {result['records']} (per worker {result['records_per_worker']}, "
+                  f"twice {result['records_twice']}); stories {result['stories_found']}/{len(stories)}"
+            )  # fmt: skip
+    base_rate = results["one worker, Redis"]["pages_per_s"]
+    results["two_workers_vs_one"] = round(results["two workers, Redis"]["pages_per_s"] / base_rate, 2)
+    print(f"two workers / one worker: {results['two_workers_vs_one']}x (2 cores: little gain expected past "
+          "2 processes in total; each worker is a crawling and an extraction process)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=1000)
     parser.add_argument("--memory", type=int, default=100_000)
+    parser.add_argument("--memory-only", action="store_true", help="measure Redis memory alone, no crawls")
     args = parser.parse_args()
     results: dict = {}
     with RedisServer() as server, tempfile.TemporaryDirectory() as tmp:
-        truth = NewsSite(args.stories)
-        with Site(stories=args.stories) as base:
-            truth.base = base
-            stories = set(truth.stories())
-            runs = [
-                ("one process, no Redis", 1, None),
-                ("one worker, Redis", 1, server.url(1)),
-                ("two workers, Redis", 2, server.url(2)),
-            ]
-            for label, workers, url in runs:
-                result = crawl(base, Path(tmp) / label.replace(" ", "-").replace(",", ""), workers, url)
-                found = result.pop("urls")
-                result["stories_found"] = len(found & stories)
-                results[label] = result
-                print(
-                      f"{label}: {result['pages']} pages in {result['wall_s']} s = {result['pages_per_s']} pages/s; "
-                      f"records {result['records']} (per worker {result['records_per_worker']}, "
-                      f"twice {result['records_twice']}); stories {result['stories_found']}/{len(stories)}"
-                )  # fmt: skip
-        base_rate = results["one worker, Redis"]["pages_per_s"]
-        results["two_workers_vs_one"] = round(results["two workers, Redis"]["pages_per_s"] / base_rate, 2)
-        print(f"two workers / one worker: {results['two_workers_vs_one']}x (2 cores: little gain expected past "
-              "2 processes in total; each worker is a crawling and an extraction process)")  # fmt: skip
-        results["redis_memory"] = memory(server.url(3), args.memory)
-        mem = results["redis_memory"]
+        if not args.memory_only:
+            crawls(args.stories, server, Path(tmp), results)
+        mem = results["redis_memory"] = memory(server.url(3), args.memory)
+        mem.update(state_memory(server.url(4), args.memory, Path(tmp)))
         print(f"Redis used_memory: {mem['bytes_per_lead']} B per lead, {mem['bytes_per_queued_request']} B per queued "
-              f"request (measured with {args.memory:,}); per million: {mem['mb_per_million_leads']} MB of leads, "
-              f"{mem['mb_per_million_queued_requests']} MB of queued requests")  # fmt: skip
+              f"request, {mem['bytes_per_state_entry']} B per crawl-state entry (measured with {args.memory:,}); "
+              f"per million: {mem['mb_per_million_leads']} MB of leads, {mem['mb_per_million_queued_requests']} MB "
+              f"of queued requests, {mem['mb_per_million_state_entries']} MB of crawl-state entries (the same "
+              f"entries in a SQLite state file: {mem['sqlite_mb_per_million_state_entries']} MB on disk, "
+              f"{mem['sqlite_bytes_per_state_entry']} B each)")  # fmt: skip
     print(json.dumps(results))
 
 

@@ -103,7 +103,9 @@ SETTINGS: tuple[Setting, ...] = (
         "EUSPIDER_STATE",
         None,
         "SQLite file remembering stories between runs (hashes, versions, ETag/Last-Modified): re-runs send "
-        "conditional requests and write only new and changed stories. `%(name)s` is the spider.",
+        "conditional requests and write only new and changed stories. `%(name)s` is the spider. With "
+        "`EUSPIDER_REDIS_URL`: `redis:<name>` (e.g. `redis:%(name)s`), the state in that Redis under "
+        "`euspider-state:<name>`, shared by every worker and kept after the crawl; a SQLite file is refused there.",
     ),
     Setting("EUSPIDER_RECRAWL", False, "Ignore what the state remembers: fetch and write every story again."),
     Setting(
@@ -234,8 +236,8 @@ SETTINGS: tuple[Setting, ...] = (
         "EUSPIDER_REDIS_URL",
         None,
         "`redis://host:port/db`: run the `euobserver`, `news` or `warc` spider as one of several workers of a "
-        "crawl shared through this Redis (scrapy-redis scheduler and dupefilter, leads, anchors, state, WARC "
-        "files); see the README's Distributed crawling.",
+        "crawl shared through this Redis (scrapy-redis scheduler and dupefilter, leads, anchors, WARC files, "
+        "and the crawl state with `EUSPIDER_STATE=redis:<name>`); see the README's Distributed crawling.",
     ),
     Setting(
         "EUSPIDER_REDIS_WORKER_TIMEOUT",
@@ -259,7 +261,7 @@ SETTINGS: tuple[Setting, ...] = (
         NearDuplicateSettings.index,
         "The near-duplicate index (SQLite) to keep across runs, e.g. one for several spiders. Default: "
         "beside `EUSPIDER_STATE` (`<state>.neardup.sqlite`), or a temporary file for the run without a "
-        "state. `%(name)s` is the spider.",
+        "state or with a state in Redis. `%(name)s` is the spider.",
     ),
 )
 

@@ -6,7 +6,9 @@ record's URL and the estimated similarity) and is counted in ``euspider/neardup/
 ``EUSPIDER_NEARDUP_DROP`` it is dropped instead (``euspider/neardup/dropped``, logged with both
 URLs). Every record that is written is indexed, except an exact copy of the record it matched (that
 record stands for it). The index is kept for the run only, or across runs beside ``EUSPIDER_STATE``
-(``<state>.neardup.sqlite``) or at ``EUSPIDER_NEARDUP_INDEX``.
+(``<state>.neardup.sqlite``) or at ``EUSPIDER_NEARDUP_INDEX``. A state in Redis (``redis:<name>``) has
+no folder to keep it beside: the index is then the run's (each worker's), unless
+``EUSPIDER_NEARDUP_INDEX`` names one.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from . import config
 from .neardup import NearDuplicateIndex, NearDuplicateIndexError
+from .state import redis_state_name
 
 logger = logging.getLogger(__name__)
 
 
 def index_path(state: Path | None, index: Path | None, spider: str) -> Path | None:
     """Where the index lives: the setting, else beside the crawl state, else nowhere (a temporary
-    file for the run)."""
+    file for the run); a state in Redis is not beside any file."""
     if index is not None:
         return config.for_spider(index, spider)
-    if state is not None:
+    if state is not None and redis_state_name(state) is None:
         state = config.for_spider(state, spider)
         return state.with_name(state.stem + ".neardup.sqlite")
     return None

@@ -11,6 +11,9 @@ spiders. Every process started with the same URL and spider is a *worker* of one
 - the lead store (:class:`~euspider.store.redis.RedisLeadStore`) and the ID anchors
   (:class:`~euspider.store.redis.RedisAnchorIndex`) are in Redis, so what one worker learns from a feed
   dates the stories another fetches;
+- with ``EUSPIDER_STATE=redis:<name>``, the scheduled-crawl state too
+  (:class:`~euspider.store.redis_state.RedisCrawlState`, keys under ``euspider-state:<name>``, kept
+  when the crawl's keys go), so the workers' next run asks conditionally for what any of them wrote;
 - each worker sends a heartbeat every quarter of ``EUSPIDER_REDIS_WORKER_TIMEOUT``; any worker finds
   those silent for longer and gives their work back (:meth:`~euspider.store.redis.WorkerRegistry.reap`).
   A worker that was declared dead (blocked longer than the timeout) stops, with finish reason

@@ -43,7 +43,7 @@ from .dates.parse import iso_datetime
 from .exporters import dumps
 from .middlewares import ORIGINAL_URL, WarcArchiveMiddleware, fetch_time
 from .runs import RunError, RunFile, manifest_path, run_file_name, write_manifest
-from .state import CrawlState, Decision, StateError
+from .state import CrawlState, Decision, StateError, StateStore, open_state, redis_state_name
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class RunPipeline:
     def __init__(
         self,
         run_dir: Path,
-        state_path: Path | None,
+        state: Path | StateStore | None,
         *,
         jobdir: Path | None,
         spider_name: str,
@@ -96,7 +96,7 @@ class RunPipeline:
         self.spider_name = spider_name
         self.archives = archives  # makes the WARC files the records cite durable
         self.jobdir = jobdir
-        self.state = CrawlState(state_path) if state_path else None
+        self.state = CrawlState(state) if isinstance(state, Path) else state
         self.run = self._run_info(run_dir, jobdir, spider_name)
         self.output = RunFile(self.run.output)
         self.written: set[str] = set()  # URLs with a record in this run's output
@@ -116,10 +116,10 @@ class RunPipeline:
         settings = config.load(crawler.settings.get)
         name = crawler.spidercls.name if crawler.spidercls else "crawl"
         run_dir, state = settings.run_dir, settings.state
-        if state is not None and settings.redis_url:
+        if state is not None and settings.redis_url and redis_state_name(state) is None:
             raise config.ConfigError(
-                "EUSPIDER_STATE with EUSPIDER_REDIS_URL: the crawl state is one worker's SQLite file and is not "
-                "shared between workers; run a shared crawl without EUSPIDER_STATE"
+                f"EUSPIDER_STATE={str(state)!r} with EUSPIDER_REDIS_URL: a SQLite file is one host's and cannot be "
+                "shared by the workers of a crawl; keep the state in the crawl's Redis: EUSPIDER_STATE=redis:%(name)s"
             )
         if run_dir is None:
             if state is not None:
@@ -139,7 +139,7 @@ class RunPipeline:
         try:
             pipeline = cls(
                 config.for_spider(run_dir, name),
-                config.for_spider(state, name) if state else None,
+                open_state(config.for_spider(state, name), settings.redis_url) if state else None,
                 jobdir=Path(jobdir) if jobdir else None,
                 spider_name=name,
                 recrawl=settings.recrawl,
@@ -220,7 +220,7 @@ class RunPipeline:
                 kind = "new" if record.get("version", 1) == 1 else "changed"
                 self.run.counts[kind] = self.run.counts.get(kind, 0) + 1
             rows = [self._row(record, None) for record in recovered]
-            self.state.commit_batch(self.run.run_id, self.output.offset, rows, self._progress())
+            self._superseded(self.state.commit_batch(self.run.run_id, self.output.offset, rows, self._progress()))
         if self.run.resumed:
             logger.info(
                 "run %s continues in %s: %d stories written and %d settled before it stopped",
@@ -337,8 +337,16 @@ class RunPipeline:
         offset = self.output.sync()
         if self.state is not None:
             rows = [self._row(record, fetched) for record, fetched in self.pending]
-            self.state.commit_batch(self.run.run_id, offset, rows, self._progress())
+            self._superseded(self.state.commit_batch(self.run.run_id, offset, rows, self._progress()))
         self.pending.clear()
+
+    def _superseded(self, urls: list[str]) -> None:
+        """Rows a shared state did not take: another worker had committed a later version first."""
+        if urls:
+            if self.stats is not None:
+                self.stats.inc_value("euspider/state/superseded", len(urls))
+            logger.warning("%d records were superseded in the state by a later version another worker wrote, "
+                           "e.g. %s", len(urls), urls[0])  # fmt: skip
 
     def remember_response(self, url: str, etag: str | None, last_modified: str | None, requested: list[str]) -> None:
         """A story's response: keep what its record will not carry, until the record (or its drop) comes."""
@@ -402,7 +410,7 @@ class RunPipeline:
             "counts": dict(sorted(self.run.counts.items())),
             "dropped": group("dropped"),
             "mismatches": group("mismatch"),
-            "state": str(self.state.path) if self.state is not None else None,
+            "state": self.state.location if self.state is not None else None,
         }
         if self.shared is not None:  # one worker's share of a crawl shared through Redis
             manifest["shared"] = self.shared

@@ -34,7 +34,7 @@ from spidermon.core.actions import Action
 from . import config
 from .pipelines import FAILURES
 from .schema import SCHEMA_FILE, shipped_schema
-from .state import CrawlState, StateError
+from .state import StateError, open_state
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class MismatchRiseMonitor(EuspiderMonitor):
         pipeline = crawler.get_item_pipeline(RunPipeline)
         current = pipeline.run.run_id if pipeline is not None else None
         try:
-            state = CrawlState(config.for_spider(settings.state, name))
+            state = open_state(config.for_spider(settings.state, name), settings.redis_url)
         except StateError as err:
             self.skipTest(f"crawl state unreadable: {err}")
         try:

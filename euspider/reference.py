@@ -180,6 +180,11 @@ STATS: tuple[Stat, ...] = (
     Stat(("euspider/state/not_modified",), "stories answered `304 Not Modified` (also counted as unchanged)"),
     Stat(("euspider/state/recrawled",), "unchanged stories written again by `EUSPIDER_RECRAWL`"),
     Stat(
+        ("euspider/state/superseded",),
+        "with a state in Redis: records whose commit found a later version of the story stored by another "
+        "worker (the state keeps the later one; logged with a URL)",
+    ),
+    Stat(
         ("euspider/state/already_written", "euspider/state/already_done"),
         "a continued run skipping stories it dealt with (wrote, or found unchanged or duplicate) before it "
         "stopped (record dropped, request not sent)",

@@ -163,3 +163,26 @@ def redis_url(redis_server) -> str:
     url = redis_server.url(next(_REDIS_DBS))
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def open_state(request, tmp_path):
+    """Opens the test's crawl state (again: a second call is another process, or another worker, on
+    the same state): a SQLite file, or ``redis:test`` on the session's redis-server. Both back ends
+    pass the same tests."""
+    from euspider.state import open_state as open_store
+
+    if request.param == "sqlite":
+        location, url = tmp_path / "state.sqlite", None
+    else:
+        location, url = "redis:test", request.getfixturevalue("redis_url")
+    opened = []
+
+    def make():
+        store = open_store(location, url)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()

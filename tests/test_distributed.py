@@ -34,9 +34,9 @@ def start_worker(spider: str, redis_url: str, folder: Path, *args: str) -> subpr
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
-def mirror_worker(redis_url: str, folder: Path) -> subprocess.Popen:
+def mirror_worker(redis_url: str, folder: Path, *args: str) -> subprocess.Popen:
     return start_worker(
-        "euobserver", redis_url, folder, "-a", "mirror=fixtures/euobserver", "-s", "DOWNLOAD_DELAY=0.25"
+        "euobserver", redis_url, folder, "-a", "mirror=fixtures/euobserver", "-s", "DOWNLOAD_DELAY=0.25", *args
     )
 
 
@@ -116,6 +116,45 @@ def test_a_killed_worker_loses_nothing(tmp_path, redis_url, monitored_crawl):
     assert lines(survivor), "the survivor wrote nothing"
     assert "'euspider/redis/workers_reaped': 1" in log(survivor)
     assert stat(log(survivor), "euspider/redis/requeued") >= 1  # the victim's popped requests came back
+    assert crawl_keys(redis_url) == []
+
+
+def test_two_workers_twice_with_a_shared_state_are_a_scheduled_crawl(tmp_path, redis_url):
+    """Two workers with the crawl state in Redis, run twice as a schedule would: the first pair writes
+    every story once; the second pair asks for each conditionally, whichever worker wrote it, gets
+    304 Not Modified and writes nothing, as a single process's second run does."""
+    state = ("-s", "EUSPIDER_STATE=redis:%(name)s")
+
+    def pair(run: str) -> list[Path]:
+        folders = [tmp_path / run / "w1", tmp_path / run / "w2"]
+        workers = [mirror_worker(redis_url, folder, *state) for folder in folders]
+        for process, folder in zip(workers, folders, strict=True):
+            finish(process, folder)
+        return folders
+
+    first = pair("run1")
+    urls = [r["url"] for folder in first for r in lines(folder)]
+    assert len(urls) == len(set(urls)) == 18 and all(r["version"] == 1 for f in first for r in lines(f))
+    counts = Counter()
+    for manifest in (m for folder in first for m in manifests(folder)):
+        counts.update(manifest["counts"])
+        assert manifest["state"].startswith("euspider-state:euobserver on redis://127.0.0.1:")
+    assert counts == {"new": 18, "duplicate": 1}  # the 2018 alias of a story: the same text
+    assert crawl_keys(redis_url) == []  # the crawl's keys went with the crawl; the state stays
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    assert client.hlen("euspider-state:euobserver:article") == 19
+
+    second = pair("run2")
+    assert [lines(folder) for folder in second] == [[], []]
+    found = [m for folder in second for m in manifests(folder)]
+    counts = Counter()
+    for manifest in found:
+        counts.update(manifest["counts"])
+        assert set(manifest["counts"]) <= {"not_modified", "unchanged"}
+    assert counts == {"not_modified": 19, "unchanged": 19}
+    assert sum(stat(log(folder), "euspider/state/not_modified") for folder in second) == 19
+    assert all(stat(log(folder), "euspider/state/not_modified") for folder in second), "each worker asked some"
+    assert sum(stat(log(folder), "euspider/items/extracted") for folder in second) == 0
     assert crawl_keys(redis_url) == []
 
 

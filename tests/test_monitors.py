@@ -12,7 +12,6 @@ from euspider import config
 from euspider.extract import ArticleExtractor, ExtractOptions
 from euspider.monitors import extracted_in, mismatch_rise
 from euspider.sites import builtin_profiles, load_profile_file
-from euspider.state import CrawlState
 
 from .conftest import ROOT
 from .sites import make_site, run_crawl
@@ -157,8 +156,8 @@ def test_mismatch_rise_compares_shares():
     assert mismatch_rise({"archival": 1}, 0, {"archival": 1}, 10) == {}
 
 
-def test_finished_manifests_newest_first(tmp_path):
-    state = CrawlState(tmp_path / "state.sqlite")
+def test_finished_manifests_newest_first(open_state):
+    state = open_state()
     for run, finished in (("a", "2026-01-01T00:00:00Z"), ("b", "2026-01-02T00:00:00Z"), ("c", None)):
         state.start_run(run, "euobserver", "2026-01-01T00:00:00Z", f"{run}.jsonl")
         if finished:
@@ -167,7 +166,9 @@ def test_finished_manifests_newest_first(tmp_path):
     state.finish_run("x", "2026-01-03T00:00:00Z", "finished", {"run_id": "x"})
     assert [m["run_id"] for m in state.finished_manifests("euobserver")] == ["b", "a"]
     assert [m["run_id"] for m in state.finished_manifests("euobserver", before="b")] == ["a"]
-    state.close()
+    state.start_run("b", "euobserver", "2026-01-01T00:00:00Z", "b.jsonl")  # continued: not finished any more
+    assert [m["run_id"] for m in state.finished_manifests("euobserver")] == ["a"]
+    assert [m["run_id"] for m in state.finished_manifests("euobserver", limit=1)] == ["a"]
 
 
 @pytest.mark.parametrize(
