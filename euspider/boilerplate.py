@@ -73,7 +73,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bfollow [\w .@'’-]{0,40}\bon (twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky)\b",
         r"\b(send us a message|e-?mail us at|reach us at)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
-        r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bfolge uns auf\b|\bsuivez-nous\b",
+        r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
+        r"\b(folge|folgt|folgen sie) uns\b.{0,40}\b(auf|bei|on)\b|\b(like|liken sie) (us|uns) (on|auf)\b",
     ),
     "donation_prompt": (
         r"\b(please )?donate( now| today)?\b|\bmake a donation\b|\bjetzt spenden\b|\bunterstütze uns\b",
@@ -91,6 +92,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bcopyrighted property of\b|\bwritten permission (must|is required)\b|\bchroniony prawem\b",
         r"\bfor your personal,? non-commercial use only\b|\border (presentation-ready copies|reprints)\b",
         r"\btrust principles\b",
+        r"무단\s?전재|재배포\s?금지|版权所有|版權所有|未经(许可|授权)|禁止转载|無断(転載|複製)",
         r"\b(contributed|contributed reporting) to this (report|story|article)\b",
         r"\b(if|when) you (buy|purchase|click|shop)\b.{0,80}\b(commission|share of the sale|affiliate)\b",
     ),
@@ -150,11 +152,12 @@ _META_LABELS = re.compile(
 FURNITURE_LINE = re.compile(
     r"^\s*((view|show|load|read|add|post|leave|write) (all |the )?(\d+ )?(comments?|a comment|a reply)|"
     r"comments?( \(\d+\))?|kommentare( insgesamt)?:?|datenschutz[\w -]*|impressum|privacy( policy)?|"
-    r"terms( of (use|service))?|nutzungsbedingungen|advertisement|anzeige|werbung|sponsored( content)?|"
+    r"terms( of (use|service))?|nutzungsbedingungen|advertisement|ads?|anzeige|werbung|sponsored( content)?|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
-    r"skip to (main )?content|skip ad)\s*[:.]?\s*$",
+    r"skip to (main )?content|skip ad|(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
+    r"cliquez pour agrandir|haga clic para ampliar)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
@@ -219,8 +222,9 @@ _PROMPT_PREFILTER = re.compile(
     r"journalism|reporting|\bnews\b|join|€|newsletter|inbox|mail|cookie|using|browsing|share|tweet|print|"
     r"copy link|follow|download|click here|\bapps?\b|rights reserved|rechte|droits|derechos|copyright|"
     r"permission|chroniony|commercial|reprints|presentation-ready|trust principles|google play|app store|"
-    r"sign up|posteingang|melde dich|send us|reach us|embed|youtube|síguenos|folge uns|suivez|donat|spende|"
-    r"unterstütze|need your|contributed|commission|share of the sale|affiliate"
+    r"sign up|posteingang|melde dich|send us|reach us|embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
+    r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
+    r"affiliate|무단|재배포|版权|版權|未经|转载|無断"
 )
 
 
@@ -813,6 +817,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     first = stripped.split(None, 1)[0].lower()
     if words <= 14 and first in _BYLINE_WORDS and BYLINE_LINE.match(stripped) and _names_only(stripped):
         return "byline"
+    if words <= 16 and first in _BYLINE_WORDS and _dated_byline(stripped):
+        return "byline"
     if words <= 20 and ":" in stripped[:25] and TAGS_LINE.match(stripped):
         return "byline"
     if stripped.startswith("©") and words <= 15:
@@ -823,6 +829,10 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "related"
     if len(set(m.group(0).lower() for m in _META_LABELS.finditer(stripped))) >= 2:
         return "byline"
+    if stripped[0] == "#" and HASHTAGS_LINE.fullmatch(stripped):
+        return "byline"  # the post's tags, as hashtags
+    if words <= 8 and _BARE_DATE_LABEL.match(stripped):
+        return "dateline"
     if not _DIGIT.search(stripped):
         return None  # no date, no time: neither a dateline nor a row of post metadata
     label = _DATE_LABEL.match(stripped)
@@ -843,9 +853,23 @@ _DIGIT = re.compile(r"\d")
 #: A label before a date in a dateline: "Published 18 November 2019", "Aktualisiert am 3. Mai".
 _DATE_LABEL = re.compile(
     r"^\s*(?:(?:first )?published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|"
-    r"publicado|actualizado|pubblicato|aggiornato)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
+    r"publicado|actualizado|pubblicato|aggiornato|created|créé|erstellt|creado|criado|last (?:edited|modified)|"
+    r"modifié|geändert)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
     re.IGNORECASE,
 )
+#: A date's label left alone on its line, the date itself set apart in an element that went with the
+#: chrome: "-Aktualisiert am", "Published on", "Submitted by jdoe on".
+_BARE_DATE_LABEL = re.compile(
+    r"^[-–—|·]?\s*(?:(?:first |last )?(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"publicado|actualizado|pubblicato|aggiornato|created|créé|erstellt|creado|criado)(?: (?:on|at|am|um|le|el|il))?"
+    r"|(?:submitted|posted|published|gespeichert|eingereicht|veröffentlicht|publié|publicado|pubblicato) "
+    r"(?:by|von|par|por|da) \S+(?: \S+)? (?:on|am|le|el|em|il))\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: A line of hashtags only: "#QAnon #Macht", "#climate#energy".
+HASHTAGS_LINE = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;·|]*)+")
+#: A headline with its date after a dash, as "recent posts" lists set them: "Title - October 10, 2020".
+DATED_TEASER = re.compile(r"^(.{8,200}?)\s[-–—|]\s([^-–—|]{6,40})$")
 
 
 _BYLINE_WORDS = {
@@ -863,6 +887,15 @@ _BYLINE_WORDS = {
     "texto",
     "texto:",
 }
+
+
+def _dated_byline(line: str) -> bool:
+    """A byline with the story's date after a comma or a bar: "By Jane Doe, August 14, 2020 2:30 pm"."""
+    for sep in (" | ", " · ", ", "):
+        head, found, date = line.partition(sep)
+        if found and _DIGIT.search(date) and BYLINE_LINE.match(head) and _names_only(head):
+            return _is_dateline(date)
+    return False
 
 
 def _names_only(line: str) -> bool:
@@ -910,7 +943,7 @@ def _meta_row(line: str) -> bool:
 
 #: Kinds whose patterns never occur in story prose, so one match condemns a short line.
 _UNAMBIGUOUS = {"app_promo", "rights_notice"}
-_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}( ?[ap]\.?m\.?)?$", re.IGNORECASE)
+_CLOCK = re.compile(r"^\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
 def _is_dateline(line: str) -> bool:
@@ -958,7 +991,24 @@ def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[s
             continue
         after_label = False
         kept.append(line)
+    _trim_end(kept, dropped)
     return "\n".join(kept), dropped
+
+
+def _dated_teaser(line: str) -> bool:
+    match = DATED_TEASER.match(line.strip())
+    return match is not None and _DIGIT.search(match.group(2)) is not None and _is_dateline(match.group(2))
+
+
+def _trim_end(kept: list[str], dropped: Counter[str]) -> None:
+    """Drop two or more headlines of other posts, each followed by its date, that close the text
+    ("Title - October 10, 2020"): a "recent posts" list."""
+    run = 0
+    while run < len(kept) - 1 and _dated_teaser(kept[-1 - run]):
+        run += 1
+    if run >= 2:
+        del kept[-run:]
+        dropped["related"] += run
 
 
 def residue(text: str, extra_phrases: Iterable[str] = ()) -> list[str]:

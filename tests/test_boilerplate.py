@@ -81,6 +81,30 @@ LINES = [
         None,
     ),
     ("prose-with-a-year", "In June 2020 the council changed the rules.", None),
+    # calls to follow the site, in German as in English; a Korean paper's rights notice; an advert label
+    ("follow-de", "Folgen Sie uns auf Twitter", "share"),
+    ("follow-de-du", "Folgt uns auf unserem neuen Instagram-Account instagram.com/magazin", "share"),
+    ("like-us", "Liken Sie uns auf Facebook", "share"),
+    ("rights-ko", "<저작권자ⓒ일보사. 무단전재-재배포 금지>", "rights_notice"),
+    ("ad-label", "Ad", "furniture"),
+    ("prose-following", "Die Polizei bat die Zeugen, ihr auf die Wache zu folgen.", None),
+    # the post's tags as hashtags; a hashtag inside prose stays
+    ("hashtags", "#QAnon#Macht#Sexualwissenschaft#Kinderschutz", "byline"),
+    ("hashtags-spaced", "#climate #energy, #policy", "byline"),
+    ("prose-with-hashtag", "#MeToo changed how the industry hires, the study found.", None),
+    ("ranking", "#1", None),
+    # a creation or edit stamp, and a date's label left alone when the date itself went with the chrome
+    ("created-stamp", "Créé: 12.12.2019, 07h36", "dateline"),
+    ("bare-updated-label", "-Aktualisiert am", "dateline"),
+    ("bare-published-label", "Published on", "dateline"),
+    ("submitted-by-on", "Submitted by jdoe on", "dateline"),
+    ("prose-published-on", "Published on Monday, the report found no fault.", None),
+    # a byline with the story's date after it; a picture's zoom hint
+    ("dated-byline", "By Evan Jones, August 14, 2020 2:30 pm", "byline"),
+    ("dated-byline-de", "Von Max Muster | 14.08.2020", "byline"),
+    ("prose-by-a-date", "By Monday, August 14, the council had agreed.", None),
+    ("zoom-hint", "Zum Vergrößern bitte anklicken", "furniture"),
+    ("zoom-hint-en", "Click to enlarge", "furniture"),
     ("long-paragraph-with-cta-words", " ".join(["The paper said it would not subscribe to the new rules."] * 4), None),
 ]
 
@@ -109,6 +133,23 @@ def test_a_run_of_other_stories_headlines_goes_but_a_single_linked_line_stays():
         "Read the report on the budget",
     ]
     assert dropped["related"] == 2
+
+
+def test_recent_posts_with_their_dates_close_the_text_and_go():
+    story = "The court ruled on Thursday that the retailer is liable.\nThe case may go to a higher court."
+    recent = (
+        "Leading Candidates To Replace The Senator - October 10, 2020\n"
+        "City To Begin Basic Income Program For Artists - October 10, 2020\n"
+        "Theaters Refuse To Open Over Concessions Ban - October 9, 2020"
+    )
+    kept, dropped = boilerplate.text_filter(f"{story}\n{recent}")
+    assert kept == story
+    assert dropped["related"] == 3
+    # one such line alone is not a list, and the rule reads only the end of the text
+    single = f"{story}\nTheaters Refuse To Open Over Concessions Ban - October 9, 2020"
+    assert boilerplate.text_filter(single)[0] == single
+    inside = f"{recent}\n{story}"
+    assert boilerplate.text_filter(inside)[0] == inside
 
 
 def test_links_after_a_label_and_shouted_links_go():
@@ -295,6 +336,7 @@ PROMPT_EXAMPLES = [
     "Send us a message on WhatsApp", "Link Embed Copy Close", "¡Mira lo que tiene nuestro canal de YouTube!",
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
+    "Folgen Sie uns auf Twitter", "Like us on Facebook", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
 ]  # fmt: skip
 
 
