@@ -146,8 +146,73 @@ class Match:
         return {"url": self.url, "similarity": round(self.similarity, 4)}
 
 
-class NearDuplicateIndex:
-    """Texts seen so far, by signature; :meth:`find` the nearest earlier one, :meth:`add` a new one.
+class BaseNearDuplicateIndex:
+    """What every near-duplicate index back end shares: the threshold, its bands and the signer;
+    :meth:`check` and :meth:`match_and_add` on top of a back end's :meth:`find` and :meth:`add`."""
+
+    def __init__(self, threshold: float) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        self.threshold = threshold
+        self.bands, self.rows = bands_for(threshold)
+        self.signer = Signer()
+
+    def band_digests(self, signature: np.ndarray) -> list[bytes]:
+        """One 8-byte digest per band: a stable hash of the band's index and values."""
+        return [
+            hashlib.blake2b(
+                signature[band * self.rows : (band + 1) * self.rows].tobytes(),
+                digest_size=8,
+                person=band.to_bytes(2, "little"),
+            ).digest()
+            for band in range(self.bands)
+        ]
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        """The band digests as signed 64-bit integers (SQLite's keys)."""
+        return [int.from_bytes(digest, "little", signed=True) for digest in self.band_digests(signature)]
+
+    def find(self, url: str, signature: np.ndarray) -> Match | None:
+        raise NotImplementedError
+
+    def add(self, url: str, signature: np.ndarray, content_hash: str | None = None) -> None:
+        raise NotImplementedError
+
+    def match_and_add(
+        self, url: str, signature: np.ndarray, content_hash: str | None = None, *, index_near: bool = True
+    ) -> Match | None:
+        """:meth:`find` the text's nearest earlier copy, then index the text unless it is the very text
+        of the copy found (equal ``content_hash``: the earlier record stands for it) or, without
+        ``index_near``, unless any copy was found (a near copy that is dropped). A back end shared by
+        several processes does both in one atomic step, so of two near copies indexed at the same
+        moment the second always finds the first."""
+        match = self.find(url, signature)
+        if match is None or (index_near and not (content_hash and match.content_hash == content_hash)):
+            self.add(url, signature, content_hash)
+        return match
+
+    def check(self, url: str, text: str, content_hash: str | None = None, *, add: bool = True) -> Match | None:
+        """:meth:`find` the text's nearest earlier copy, then (``add``) index it, unless it is the very
+        text of the copy found (equal ``content_hash``: the earlier record already stands for it)."""
+        signature = self.signer.signature(text)
+        if signature is None:
+            return None
+        if not add:
+            return self.find(url, signature)
+        return self.match_and_add(url, signature, content_hash)
+
+    def commit(self) -> None:
+        """Make the texts added so far visible to other processes and durable."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.commit()
+
+
+class NearDuplicateIndex(BaseNearDuplicateIndex):
+    """Texts seen so far, by signature, in SQLite; :meth:`find` the nearest earlier one, :meth:`add` a new one.
 
     ``path`` None: a private temporary file (this run only). A persisted index records the
     signature parameters (another version's file is refused with :class:`NearDuplicateIndexError`)
@@ -155,14 +220,11 @@ class NearDuplicateIndex:
     """
 
     def __init__(self, path: str | Path | None, threshold: float, *, cache_mb: int = 16) -> None:
-        if not 0 < threshold <= 1:
-            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        super().__init__(threshold)
         self.path = Path(path) if path is not None else None
-        self.threshold = threshold
-        self.bands, self.rows = bands_for(threshold)
-        self.signer = Signer()
         self._pending = 0
         self._batch_started = 0.0
+        self._closed = False
         try:
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,15 +277,6 @@ class NearDuplicateIndex:
             raise
 
     # --- use --------------------------------------------------------------------------------------
-
-    def band_keys(self, signature: np.ndarray) -> list[int]:
-        """One 64-bit key per band: a stable hash of the band's index and values."""
-        keys = []
-        for band in range(self.bands):
-            values = signature[band * self.rows : (band + 1) * self.rows].tobytes()
-            digest = hashlib.blake2b(values, digest_size=8, person=band.to_bytes(2, "little")).digest()
-            keys.append(int.from_bytes(digest, "little", signed=True))
-        return keys
 
     def find(self, url: str, signature: np.ndarray) -> Match | None:
         """The most similar earlier text at another URL whose similarity reaches the threshold
@@ -279,26 +332,20 @@ class NearDuplicateIndex:
             self.db.execute("COMMIT")
         self._pending = 0
 
-    def check(self, url: str, text: str, content_hash: str | None = None, *, add: bool = True) -> Match | None:
-        """:meth:`find` the text's nearest earlier copy, then (``add``) index it, unless it is the very
-        text of the copy found (equal ``content_hash``: the earlier record already stands for it)."""
-        signature = self.signer.signature(text)
-        if signature is None:
-            return None
-        match = self.find(url, signature)
-        if add and not (match is not None and content_hash and match.content_hash == content_hash):
-            self.add(url, signature, content_hash)
-        return match
-
     def __len__(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
     def close(self) -> None:
+        """Commit and close (once; closing again does nothing)."""
+        if self._closed:
+            return
         self.commit()
         self.db.close()
+        self._closed = True
 
 
 __all__ = [
+    "BaseNearDuplicateIndex",
     "Match",
     "NearDuplicateIndex",
     "NearDuplicateIndexError",

@@ -22,6 +22,7 @@ from scrapy.exceptions import DropItem
 from euspider.dedup import NearDuplicatePipeline, index_path
 from euspider.extract import content_hash
 from euspider.neardup import (
+    BaseNearDuplicateIndex,
     NearDuplicateIndex,
     NearDuplicateIndexError,
     NearDuplicateSettings,
@@ -30,6 +31,7 @@ from euspider.neardup import (
     shingles,
     similarity,
 )
+from euspider.store.redis_neardup import RedisNearDuplicateIndex, binary_client
 
 from .conftest import GOLDEN_PAGES, ROOT
 from .sites import make_site
@@ -105,15 +107,40 @@ def generated_set() -> list[tuple[str, str, str]]:
     return items
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def open_index(request, tmp_path):
+    """Opens the test's index (again: a second call is another process, or another worker, on the same
+    index, on a connection of its own): a SQLite file, or keys on the session's redis-server. Both
+    back ends pass the same tests."""
+    opened: list[BaseNearDuplicateIndex] = []
+
+    if request.param == "sqlite":
+
+        def open_one(threshold: float = THRESHOLD) -> BaseNearDuplicateIndex:
+            opened.append(NearDuplicateIndex(tmp_path / "index.sqlite", threshold))
+            return opened[-1]
+    else:
+        url = request.getfixturevalue("redis_url")
+
+        def open_one(threshold: float = THRESHOLD) -> BaseNearDuplicateIndex:
+            opened.append(RedisNearDuplicateIndex(binary_client(url), "euspider:test:neardup", threshold))
+            return opened[-1]
+
+    open_one.backend = request.param  # type: ignore[attr-defined]
+    yield open_one
+    for index in opened:
+        index.close()
+
+
 def record(url: str, text: str) -> dict:
     return {"url": url, "text": text, "content_hash": content_hash(text), "near_duplicate_of": None}
 
 
-def test_generated_set_every_planted_copy_found_and_no_false_pair():
+def test_generated_set_every_planted_copy_found_and_no_false_pair(open_index):
     assert len(STORIES) >= 15
     items = generated_set()
     group_of = {url: group for url, group, _ in items}
-    pipeline = NearDuplicatePipeline(NearDuplicateIndex(None, THRESHOLD))
+    pipeline = NearDuplicatePipeline(open_index())
     first_seen: set[str] = set()
     missed, false_pairs, wrongly_marked = [], [], []
     for url, group, text in items:
@@ -159,8 +186,8 @@ def test_bands_catch_a_pair_at_the_threshold():
     assert bands_for(0.9) == (11, 11)  # 1 - (1 - 0.9**11)**11 = 0.9996; 12 rows: 0.979
 
 
-def test_exact_copy_matches_and_is_not_indexed_twice():
-    index = NearDuplicateIndex(None, THRESHOLD)
+def test_exact_copy_matches_and_is_not_indexed_twice(open_index):
+    index = open_index()
     text = STORIES[0]
     assert index.check("https://a.example/1", text, content_hash(text)) is None
     match = index.check("https://b.example/1", text, content_hash(text))
@@ -169,8 +196,8 @@ def test_exact_copy_matches_and_is_not_indexed_twice():
     index.close()
 
 
-def test_a_new_version_of_a_url_replaces_it_and_is_not_its_own_copy():
-    index = NearDuplicateIndex(None, THRESHOLD)
+def test_a_new_version_of_a_url_replaces_it_and_is_not_its_own_copy(open_index):
+    index = open_index()
     assert index.check("https://a.example/1", STORIES[1]) is None
     assert index.check("https://a.example/1", corrected_copy(STORIES[1])) is None
     assert len(index) == 1
@@ -179,18 +206,18 @@ def test_a_new_version_of_a_url_replaces_it_and_is_not_its_own_copy():
     index.close()
 
 
-def test_index_persists_and_survives_a_threshold_change(tmp_path):
-    path = tmp_path / "index.sqlite"
-    index = NearDuplicateIndex(path, 0.6)
+def test_index_persists_and_survives_a_threshold_change(open_index):
+    index = open_index(0.6)
     index.check("https://a.example/1", STORIES[2])
     index.check("https://a.example/2", STORIES[3])
     index.close()
-    strict = NearDuplicateIndex(path, 0.95)  # bands rebuilt for the new threshold
+    strict = open_index(0.95)  # bands rebuilt for the new threshold
     assert (strict.bands, strict.rows) == bands_for(0.95)
     assert strict.check("https://b.example/1", STORIES[2], add=False).url == "https://a.example/1"
     assert strict.check("https://b.example/2", wire_copy(STORIES[3]), add=False) is None  # below 0.95
     strict.close()
-    loose = NearDuplicateIndex(path, 0.6)
+    loose = open_index(0.6)
+    assert len(loose) == 2
     assert loose.check("https://b.example/2", wire_copy(STORIES[3]), add=False).url == "https://a.example/2"
     loose.close()
 
@@ -209,6 +236,51 @@ def test_index_of_other_parameters_is_refused(tmp_path):
         NearDuplicateIndex(tmp_path / "junk.sqlite", 0.6)
 
 
+def test_redis_index_of_other_parameters_is_refused(redis_url):
+    RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", 0.6).close()
+    client = binary_client(redis_url)
+    client.hset("euspider:test:neardup:meta", "signature", "minhash:legacy:perm=256")
+    with pytest.raises(NearDuplicateIndexError, match=r"delete its keys \(euspider:test:neardup:\*\)"):
+        RedisNearDuplicateIndex(client, "euspider:test:neardup", 0.6)
+
+
+def test_two_workers_see_each_others_near_copies(redis_url):
+    """Two workers, each with its own connection, index near copies of the same stories: one after the
+    other, the second finds the first; at the same moment (threads released together, ten times), at
+    least one of each pair finds the other, since finding and indexing is one step in Redis."""
+    import threading
+
+    first, second = (RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+                     for _ in range(2))  # fmt: skip
+    assert first.check("https://a.example/0", STORIES[0]) is None
+    match = second.check("https://b.example/0", wire_copy(STORIES[0]))
+    assert match is not None and match.url == "https://a.example/0"
+    for number in range(1, 11):
+        gate = threading.Barrier(2)
+        found: dict[str, object] = {}
+
+        def write(index, url, text, gate=gate, found=found):
+            signature = index.signer.signature(text)
+            gate.wait()
+            found[url] = index.match_and_add(url, signature, content_hash(text))
+
+        texts = {
+            f"https://a.example/{number}": STORIES[number],
+            f"https://b.example/{number}": corrected_copy(STORIES[number]),
+        }
+        threads = [threading.Thread(target=write, args=(index, url, text))
+                   for index, (url, text) in zip((first, second), texts.items(), strict=True)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        linked = [(url, match.url) for url, match in found.items() if match is not None]
+        assert len(linked) == 1 and set(linked[0]) == set(texts), (number, found)
+    assert len(first) == len(second) == 22
+    first.close()
+    second.close()
+
+
 def test_index_path_follows_the_state():
     assert index_path(Path("state/%(name)s.sqlite"), None, "news") == Path("state/news.neardup.sqlite")
     assert index_path(Path("state/x.sqlite"), Path("shared/%(name)s-index.sqlite"), "news") == Path(
@@ -217,7 +289,7 @@ def test_index_path_follows_the_state():
     assert index_path(None, None, "news") is None
 
 
-def test_drop_setting_drops_near_copies_and_counts_them():
+def test_drop_setting_drops_near_copies_and_counts_them(open_index):
     class Stats:
         def __init__(self):
             self.values = {}
@@ -226,12 +298,13 @@ def test_drop_setting_drops_near_copies_and_counts_them():
             self.values[key] = self.values.get(key, 0) + count
 
     stats = Stats()
-    pipeline = NearDuplicatePipeline(NearDuplicateIndex(None, THRESHOLD), drop=True, stats=stats)
+    pipeline = NearDuplicatePipeline(open_index(), drop=True, stats=stats)
     pipeline.process_item(record("https://a.example/1", STORIES[4]))
     with pytest.raises(DropItem, match=r"https://b.example/1 repeats https://a.example/1"):
         pipeline.process_item(record("https://b.example/1", wire_copy(STORIES[4])))
     kept = pipeline.process_item(record("https://c.example/1", STORIES[5]))
     assert kept["near_duplicate_of"] is None
+    assert len(pipeline.index) == 2  # the dropped copy is not indexed
     assert stats.values == {"euspider/neardup/dropped": 1}
     pipeline.close_spider()
 
@@ -325,3 +398,21 @@ def test_bad_threshold_fails_before_the_first_request(tmp_path):
     assert result.returncode != 0
     assert "EUSPIDER_NEARDUP_THRESHOLD='1.5'" in result.stderr
     assert "Crawled (200)" not in result.stderr
+
+
+def test_workers_of_a_shared_crawl_link_near_copies_through_redis(tmp_path, redis_url):
+    """Two workers with the state in Redis, one after the other on two hosts (two run folders): the
+    second links the wire copy it writes to the story the first wrote; neither has an index file."""
+    shared = (f"EUSPIDER_REDIS_URL={redis_url}", "EUSPIDER_STATE=redis:%(name)s", "EUSPIDER_WORKERS=1")
+    first = {_url("news.example", n): _page(f"Story {n}", STORIES[n]) for n in (8, 9)}
+    result = crawl_site(tmp_path / "site1", first, *shared, f"EUSPIDER_RUN_DIR={tmp_path / 'host1'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "near-duplicate index: redis://" in result.stderr and "euspider-state:news:neardup" in result.stderr
+    second = {_url("wire.example", 8): _page("Story 8", wire_copy(STORIES[8]))}
+    result = crawl_site(tmp_path / "site2", second, *shared, f"EUSPIDER_RUN_DIR={tmp_path / 'host2'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [copy] = records_in(tmp_path / "host2")
+    assert copy["near_duplicate_of"]["url"] == _url("news.example", 8)
+    assert stat(result.stderr, "euspider/neardup/found") == 1
+    assert [r["near_duplicate_of"] for r in records_in(tmp_path / "host1")] == [None, None]
+    assert not list(tmp_path.rglob("*.neardup.sqlite"))
