@@ -22,7 +22,9 @@ and after as many requests are pushed to the shared queue as :class:`~euspider.d
 stores them, and, in a database of its own, after as many stories are committed to the crawl state in
 Redis (:class:`~euspider.store.redis_state.RedisCrawlState`, ``EUSPIDER_STATE=redis:<name>``) as a
 scheduled crawl commits them: content hash, version, ``ETag``, ``Last-Modified``, seen times and run,
-in batches of 20 records (beside it, the size of a SQLite state file holding the same stories); the
+in batches of 20 records (beside it, the size of a SQLite state file holding the same stories), and,
+in another database, after as many texts are indexed in the near-duplicate index on Redis
+(:class:`~euspider.store.redis_neardup.RedisNearDuplicateIndex`; beside it, a SQLite index file); the
 deltas are extrapolated (linearly) to one million. ``--memory-only``
 measures memory alone (no crawls).
 
@@ -183,6 +185,44 @@ def state_memory(redis_url: str, count: int, folder: Path) -> dict:
     }
 
 
+def neardup_memory(redis_url: str, count: int, folder: Path) -> dict:
+    """Redis memory of the near-duplicate index (threshold 0.6: 32 bands); beside it, the same entries
+    in a SQLite index file. Signatures are random (distinct texts: every band digest new), indexed
+    as the pipeline indexes them, one script call per text (pipelined here)."""
+    import numpy as np
+
+    from euspider.neardup import NearDuplicateIndex, NearDuplicateSettings
+    from euspider.store.redis_neardup import RedisNearDuplicateIndex, binary_client
+
+    client = binary_client(redis_url)
+    client.flushdb()
+    threshold = NearDuplicateSettings.threshold
+    index = RedisNearDuplicateIndex(client, "euspider:news:neardup", threshold)
+    sqlite = NearDuplicateIndex(folder / "neardup.sqlite", threshold)
+    before = used(client)
+    rng = np.random.default_rng(1)
+    pipe = client.pipeline(transaction=False)
+    for n in range(count):
+        url = f"https://news.example/politics/2024/05/{n:07d}-council-agrees-budget-talks-deadline"
+        signature = rng.integers(0, 2**32, 128, dtype=np.uint32)
+        content = f"sha256:{n:064x}"
+        args = [index.prefix, url, content, signature.tobytes(), 0, 3, *index.band_digests(signature)]
+        index._script(args=args, client=pipe)
+        sqlite.add(url, signature, content)
+        if n % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
+    per_entry = (used(client) - before) / count
+    assert len(index) == count
+    sqlite.close()
+    on_disk = sum(path.stat().st_size for path in folder.glob("neardup.sqlite*")) / count
+    return {
+        "bytes_per_neardup_entry": round(per_entry),
+        "mb_per_million_neardup_entries": round(per_entry * 1_000_000 / 2**20),
+        "sqlite_mb_per_million_neardup_entries": round(on_disk * 1_000_000 / 2**20),
+    }
+
+
 def crawls(stories_count: int, server: RedisServer, tmp: Path, results: dict) -> None:
     truth = NewsSite(stories_count)
     with Site(stories=stories_count) as base:
@@ -221,12 +261,16 @@ def main() -> None:
             crawls(args.stories, server, Path(tmp), results)
         mem = results["redis_memory"] = memory(server.url(3), args.memory)
         mem.update(state_memory(server.url(4), args.memory, Path(tmp)))
+        mem.update(neardup_memory(server.url(5), args.memory, Path(tmp)))
         print(f"Redis used_memory: {mem['bytes_per_lead']} B per lead, {mem['bytes_per_queued_request']} B per queued "
               f"request, {mem['bytes_per_state_entry']} B per crawl-state entry (measured with {args.memory:,}); "
               f"per million: {mem['mb_per_million_leads']} MB of leads, {mem['mb_per_million_queued_requests']} MB "
               f"of queued requests, {mem['mb_per_million_state_entries']} MB of crawl-state entries (the same "
               f"entries in a SQLite state file: {mem['sqlite_mb_per_million_state_entries']} MB on disk, "
               f"{mem['sqlite_bytes_per_state_entry']} B each)")  # fmt: skip
+        print(f"near-duplicate index: {mem['bytes_per_neardup_entry']} B per entry in Redis, "
+              f"{mem['mb_per_million_neardup_entries']} MB per million (a SQLite index file: "
+              f"{mem['sqlite_mb_per_million_neardup_entries']} MB per million on disk)")  # fmt: skip
     print(json.dumps(results))
 
 

@@ -261,7 +261,8 @@ SETTINGS: tuple[Setting, ...] = (
         NearDuplicateSettings.index,
         "The near-duplicate index (SQLite) to keep across runs, e.g. one for several spiders. Default: "
         "beside `EUSPIDER_STATE` (`<state>.neardup.sqlite`), or a temporary file for the run without a "
-        "state or with a state in Redis. `%(name)s` is the spider.",
+        "state; with `EUSPIDER_REDIS_URL`, in Redis, one for all workers (beside a state in Redis, kept "
+        "across crawls; else the crawl's). `%(name)s` is the spider.",
     ),
 )
 

@@ -22,7 +22,9 @@ the number of texts; an index of 100,000 texts takes about 150 MB of disk. datas
 ``MinHashLSH`` keeps every band in Python dictionaries (or Redis), which grows without bound in
 a crawler that runs for months. Without a path the index is a private temporary SQLite file,
 deleted on :meth:`NearDuplicateIndex.close`; with one it persists across runs and crawls
-(several processes may share it: SQLite's WAL and a busy timeout serialise their writes).
+(several processes may share it: SQLite's WAL and a busy timeout serialise their writes). The
+workers of a crawl shared through Redis, on several hosts, use the same index on Redis instead
+(:class:`~euspider.store.redis_neardup.RedisNearDuplicateIndex`, behind :class:`BaseNearDuplicateIndex`).
 """
 
 from __future__ import annotations
