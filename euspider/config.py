@@ -158,7 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
         "EUSPIDER_MAX_PAGES",
         FrontierSettings.max_pages,
         "Pages (stories, listings, feeds, sitemaps) a crawl admits; further links are counted "
-        "(`euspider/leads/skipped/limit`) and not fetched.",
+        "(`euspider/leads/skipped/limit`) and not fetched. With `EUSPIDER_REDIS_URL`, for the whole "
+        "crawl: all workers together.",
     ),
     Setting(
         "EUSPIDER_STORY_HOLD",

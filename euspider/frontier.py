@@ -9,7 +9,8 @@ as soon as the pages that found them are read, not when the whole site is known.
 large or slow discovery from stalling the stories: a held batch goes out after ``hold`` seconds,
 and the oldest batch goes out when more than ``backlog`` stories wait.
 
-At most ``max_pages`` leads are admitted to a crawl; links further than ``max_depth`` hops from the
+At most ``max_pages`` leads are admitted to a crawl (counted by the store: in a crawl shared by
+several workers, by all of them together); links further than ``max_depth`` hops from the
 start pages are not followed (pagination adds no hop). The clock is an input (``clock``).
 """
 
@@ -40,33 +41,23 @@ class Frontier:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self.admitted = store.counts()["total"]
-        #: Leads refused because ``max_pages`` was reached.
+        #: Leads this process added (new ones).
+        self.admitted = 0
+        #: New URLs refused because ``max_pages`` was reached.
         self.refused = 0
 
     @property
     def full(self) -> bool:
-        return self.admitted >= self.settings.max_pages
+        return self.store.counts()["total"] >= self.settings.max_pages
 
     def add(self, leads: Sequence[Lead]) -> list[Lead]:
-        """Admit leads (new ones up to ``max_pages``; known ones get their context merged)."""
+        """Admit leads (new ones while the store, with what every worker sharing it added, holds fewer
+        than ``max_pages``; known ones get their context merged)."""
         if not leads:
             return []
-        if self.admitted + len(leads) > self.settings.max_pages:  # near the limit: count the new ones
-            room = self.settings.max_pages - self.admitted
-            kept, seen = [], set()
-            for lead in leads:
-                if self.store.get(lead.url) is not None or lead.url in seen:
-                    kept.append(lead)
-                elif room > 0:
-                    kept.append(lead)
-                    seen.add(lead.url)
-                    room -= 1
-                else:
-                    self.refused += 1
-            leads = kept
-        new = self.store.add(leads, self.clock())
+        new, refused = self.store.add_within(leads, self.clock(), self.settings.max_pages)
         self.admitted += len(new)
+        self.refused += refused
         return new
 
     def release(self, slots: int, sitemaps: int = SITEMAPS_AT_ONCE) -> list[Lead]:

@@ -186,6 +186,18 @@ def test_max_pages_bounds_what_is_admitted(store):
     assert len(store.get("https://news.example/a/1").context) == 2  # a known lead still learns
 
 
+def test_add_within_a_limit_counts_every_lead_of_the_store(store):
+    new, refused = store.add_within([story("/a/1"), listing("/l/1")], 1.0, limit=3)
+    assert len(new) == 2 and refused == 0
+    store.finish("https://news.example/a/1")  # done leads count too: the crawl fetched them
+    new, refused = store.add_within([story("/a/2"), story("/a/3"), story("/a/3"), story("/a/4")], 2.0, limit=3)
+    assert [lead.url for lead in new] == ["https://news.example/a/2"] and refused == 2  # /a/3 once, /a/4
+    new, refused = store.add_within([story("/a/2", "2024-05-03"), story("/a/5")], 3.0, limit=3)
+    assert new == [] and refused == 1
+    assert [c["raw"] for c in store.get("https://news.example/a/2").context] == ["2024-05-03"]  # known: learns
+    assert store.counts()["total"] == 3 and store.get("https://news.example/a/3") is None
+
+
 def test_claimed_state_survives_in_counts(store):
     store.add([listing("/"), story("/a/1")], now=1.0)
     store.take(1, discovery=True)
@@ -232,3 +244,29 @@ def test_abandon_is_per_worker_and_discard_waits_for_the_whole_crawl(redis_url):
     second.finish("https://news.example/a/2")
     second.close(discard=True)
     assert first.get("https://news.example/a/1") is None and first.counts()["total"] == 0
+
+
+def test_max_pages_is_for_the_whole_crawl_however_many_workers_add(redis_url):
+    """Four workers, each with its own connection and frontier, add 60 leads each at the same moment
+    (threads released together): the crawl admits exactly ``max_pages``, and every lead is either
+    admitted by one worker or refused."""
+    import threading
+
+    frontiers = [Frontier(RedisLeadStore(connect(redis_url), "euspider:test", f"w{n}"), FrontierSettings(max_pages=100))
+                 for n in range(4)]  # fmt: skip
+    gate = threading.Barrier(len(frontiers))
+
+    def add(frontier: Frontier, n: int) -> None:
+        gate.wait()
+        for start in range(0, 60, 5):  # a page's links at a time, as a crawl adds them
+            frontier.add([story(f"/w{n}/{i}") for i in range(start, start + 5)])
+
+    threads = [threading.Thread(target=add, args=(f, n)) for n, f in enumerate(frontiers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert frontiers[0].store.counts()["total"] == 100
+    assert sum(f.admitted for f in frontiers) == 100
+    assert sum(f.refused for f in frontiers) == 4 * 60 - 100
+    assert all(f.full for f in frontiers)

@@ -57,6 +57,29 @@ class LeadStore(ABC):
         """Add leads not known yet (returned, with ``seq`` and ``wait_for`` set). A known lead that is
         not done gets the new link context merged in and keeps the smaller depth."""
 
+    def add_within(self, leads: Sequence[Lead], now: float, limit: int) -> tuple[list[Lead], int]:
+        """:meth:`add`, but new URLs only while the store holds fewer than ``limit`` leads in all (done
+        ones included): ``(the new leads, how many new URLs were refused)``. Known leads still learn.
+        A store shared by several processes counts every process's leads, in the same atomic step
+        that adds them; this one-process version counts with :meth:`counts` and :meth:`get`."""
+        room = limit - self.counts()["total"]
+        refused = 0
+        if len(leads) > room:  # near the limit: count the new ones
+            kept, seen, turned = [], set(), set()
+            for lead in leads:
+                if lead.url in seen or self.get(lead.url) is not None:
+                    kept.append(lead)
+                elif lead.url in turned:
+                    continue
+                elif room > 0:
+                    kept.append(lead)
+                    seen.add(lead.url)
+                    room -= 1
+                else:
+                    turned.add(lead.url)
+            leads, refused = kept, len(turned)
+        return self.add(leads, now), refused
+
     @abstractmethod
     def take(
         self,

@@ -8,7 +8,8 @@ run it at once.
 
 Keys live under a prefix (``euspider:<spider>``):
 
-- ``:lead`` (url -> JSON: kind, depth, priority, discovery, seq, wait_for, added, state, meta) and
+- ``:lead`` (url -> JSON: kind, depth, priority, discovery, seq, wait_for, added, state, meta; its
+  length is the crawl's count of leads, against which ``EUSPIDER_MAX_PAGES`` is checked) and
   ``:ctx`` (url -> the link context, one ``key<TAB>item`` JSON line per item, merged without repeats);
 - waiting leads in sorted sets: ``:wd:<kind>`` for discovery leads (priority, then arrival) and
   ``:ws:<priority>`` for stories (arrival; a story's ``wait_for`` grows with its ``seq``, so the stories
@@ -94,14 +95,18 @@ local function merge(ctxkey, url, lines)
 end
 """
 
-# ARGV: prefix, now, then 6 per lead: url, kind, depth, priority, discovery (0/1), meta JSON, context lines
+# ARGV: prefix, now, limit (-1: none), then 7 per lead: url, kind, depth, priority, discovery (0/1), meta
+# JSON, context lines. A new URL is refused while the crawl holds ``limit`` leads (every worker's: the
+# lead hash is the crawl's count, and it grows in this script only). -> {refused, then url, seq, wait_for
+# of each new lead}
 _ADD = (
     _MERGE
     + """
 local p = ARGV[1]
 local now = tonumber(ARGV[2])
-local new = {}
-for i = 3, #ARGV, 7 do
+local limit = tonumber(ARGV[3])
+local new = {0}
+for i = 4, #ARGV, 7 do
   local url, kind, depth, prio, disc, meta, lines =
     ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), tonumber(ARGV[i+3]), tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6]
   local raw = redis.call('HGET', p .. ':lead', url)
@@ -114,6 +119,8 @@ for i = 3, #ARGV, 7 do
         redis.call('HSET', p .. ':lead', url, cjson.encode(r))
       end
     end
+  elseif limit >= 0 and redis.call('HLEN', p .. ':lead') >= limit then
+    new[1] = new[1] + 1
   else
     local seq = redis.call('INCR', p .. ':seq')
     local wf = 0
@@ -438,8 +445,17 @@ class RedisLeadStore(LeadStore):
     # --- leads ----------------------------------------------------------------------------------
 
     def add(self, leads: Sequence[Lead], now: float) -> list[Lead]:
+        return self._add(leads, now, -1)[0]
+
+    def add_within(self, leads: Sequence[Lead], now: float, limit: int) -> tuple[list[Lead], int]:
+        """:meth:`add` with ``EUSPIDER_MAX_PAGES`` for the whole crawl: the script that adds a lead
+        refuses it when the crawl (all workers together) holds ``limit`` leads."""
+        return self._add(leads, now, limit)
+
+    def _add(self, leads: Sequence[Lead], now: float, limit: int) -> tuple[list[Lead], int]:
         ordered = [lead for lead in leads if lead.discovery] + [lead for lead in leads if not lead.discovery]
         new: list[Lead] = []
+        refused = 0
         for start in range(0, len(ordered), self.chunk):
             chunk: dict[str, Lead] = {}
             for lead in ordered[start : start + self.chunk]:
@@ -449,16 +465,17 @@ class RedisLeadStore(LeadStore):
                     merge_context(lead.context, context)
                 else:
                     merge_context(chunk[lead.url].context, lead.context)
-            args: list[Any] = [self.prefix, repr(now)]
+            args: list[Any] = [self.prefix, repr(now), limit]
             for lead in chunk.values():
                 args += [lead.url, lead.kind, lead.depth, lead.priority, int(lead.discovery),
                          json.dumps(lead.meta) if lead.meta else "", context_lines(lead.context)]  # fmt: skip
             found = self._scripts["add"](args=args)
-            for i in range(0, len(found), 3):
+            refused += int(found[0])
+            for i in range(1, len(found), 3):
                 lead = chunk[found[i]]
                 lead.seq, lead.wait_for, lead.added, lead.state = int(found[i + 1]), int(found[i + 2]), now, WAITING
                 new.append(lead)
-        return new
+        return new, refused
 
     def take(
         self,
