@@ -304,3 +304,33 @@ def test_warc_spider_reads_archives_of_other_writers(tmp_path):
             if want == "bad_length":
                 assert f"skipped bad_length record in {path} at offset" in result.stderr
                 assert f"({url}): " in result.stderr
+
+
+@pytest.mark.parametrize("canonical_first", [True, False], ids=["canonical-first", "alias-first"])
+def test_an_archived_alias_is_listed_by_its_canonical_record_whichever_comes_first(tmp_path, canonical_first):
+    """Another writer's archive may hold a story's canonical page before the page that names it as
+    canonical (an AMP or print copy): one record, at the canonical URL, listing the alias either way."""
+    from warcio.warcwriter import WARCWriter
+
+    canonical = archives.STORY.format(51)
+    alias = "https://news.example/amp/politics/51/ministers-agree-on-the-budget"
+    alias_page = archives.story("amp").replace(
+        b"<title>", f'<link rel="canonical" href="{canonical}"><title>'.encode(), 1
+    )
+    # other stories between the two, so the first page's record is written before the second is read
+    others = [(archives.STORY.format(100 + n), archives.story(f"other {n}")) for n in range(60)]
+    first, second = (canonical, archives.story("canonical")), (alias, alias_page)
+    pages = [first, *others, second] if canonical_first else [second, *others, first]
+    path = tmp_path / "aliases.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        for n, (url, body) in enumerate(pages):
+            archives._write(writer, url, f"2023-02-04T10:{n // 60:02d}:{n % 60:02d}Z", "200 OK", html, body)
+    out = tmp_path / "out.jsonl"
+    result = crawl("warc", "-a", f"paths={path}", "-O", f"{out}:jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = records(out)
+    assert alias not in got and len(got) == 61
+    assert got[canonical]["duplicate_urls"] == [alias]
+    assert archives.sentence("canonical") in got[canonical]["text"]

@@ -697,13 +697,18 @@ class NewsSpider(Spider):
         """A page read from elsewhere (an archive), with the link context its request carries. A page
         naming another page of its site as canonical is noted as its alias at once, as a crawl does,
         so that page's record lists it whichever comes first (:mod:`euspider.duplicates`)."""
-        if isinstance(response, TextResponse) and b"canonical" in response.body:
-            url = canonical_url(response.url)
-            try:
-                tree = document_fromstring(response.text) if response.text.strip() else None
-            except (ParserError, ValueError):
-                tree = None
-            canonical = declared_canonical(tree, url) if tree is not None else None
-            if canonical and self.is_alias(url, canonical):
-                self.duplicates.alias(url, canonical)
+        self.note_alias(response)
         yield Page.from_response(response)
+
+    def note_alias(self, response: Response) -> None:
+        """Note the page as an alias when it names another page of its site as canonical."""
+        if not isinstance(response, TextResponse) or b"canonical" not in response.body:
+            return
+        url = canonical_url(response.url)
+        try:
+            tree = document_fromstring(response.text) if response.text.strip() else None
+        except (ParserError, ValueError):
+            tree = None
+        canonical = declared_canonical(tree, url) if tree is not None else None
+        if canonical and self.is_alias(url, canonical):
+            self.duplicates.alias(url, canonical)

@@ -30,6 +30,7 @@ Requests stay in each worker's own scheduler: they are answered from the file th
 from __future__ import annotations
 
 import glob
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ from ..links import Link
 from ..store.redis import WarcFiles
 from ..warc import PROBLEMS, RecordInfo, WarcError, iter_records, read_record
 from .base import NewsSpider
+
+#: How much of a story record is searched for its ``<head>`` (and a canonical link) before its turn.
+HEAD_BYTES = 256 * 1024
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 
 
 def expand(paths: str) -> list[str]:
@@ -131,8 +136,16 @@ class WarcSpider(NewsSpider):
                     yield request
 
     def read_discovery_pages(self, path: str) -> None:
+        """Read the file's feeds, sitemaps and listings for the links and dates they show, and note
+        every story page that names another page of the archive's site as canonical, so that page's
+        record lists it whichever of the two the file holds first (as a crawl, which fetches the
+        canonical page after the alias, always does)."""
         for info in self._records(path):
-            if info.skip_reason() is not None or not self.is_discovery(info.url):
+            if info.skip_reason() is not None:
+                continue
+            if not self.is_discovery(info.url):
+                if info.is_html and self.is_article(info.url):
+                    self.note_archived_alias(info)
                 continue
             try:
                 stored = read_record(info.file, info.offset)
@@ -147,6 +160,19 @@ class WarcSpider(NewsSpider):
             for link in self.discovery_links(response, kind):
                 if self.is_article(link.url):
                     self.discover(link.url, link.context)
+
+    def note_archived_alias(self, info: RecordInfo) -> None:
+        """Note an archived story page as an alias if its ``<head>`` declares another canonical page."""
+        try:
+            stored = read_record(info.file, info.offset)
+        except WarcError:
+            return  # said when the record is read for its story
+        head = stored.body[:HEAD_BYTES]
+        if b"canonical" not in head:
+            return
+        end = _HEAD_END.search(head)
+        head = head[: end.end()] if end else head
+        self.note_alias(self.build_response(info.url, stored.status, stored.headers, head, {}))
 
     def discovery_links(self, response: Response, kind: str) -> list[Link]:
         if kind == "sitemap":
