@@ -87,10 +87,11 @@ local function info(id)
   local hl = string.byte(m, 1)
   return g, k, string.sub(m, 2, 1 + hl), string.sub(m, 2 + hl)
 end
-local seen, ids = {}, {}
+local seen, ids, held = {}, {}, {}
 for b = 1, (mode == 3 and 0 or nbands) do
   local d = ARGV[7 + b]
   local v = redis.call('HGET', bucket(d), string.sub(d, 2))
+  held[b] = v
   if v then
     for s in string.gmatch(v, '%d+') do
       local id = tonumber(s)
@@ -147,7 +148,8 @@ if add then
   for b = 1, nbands do
     local d = ARGV[7 + b]
     local key, field = bucket(d), string.sub(d, 2)
-    local v = redis.call('HGET', key, field)
+    local v = held[b]
+    if mode == 3 then v = redis.call('HGET', key, field) end
     if v then
       redis.call('HSET', key, field, v .. ',' .. sid)
     else
@@ -161,18 +163,20 @@ if add then
     while entries > LOAD * count do
       local old = P .. ':b:' .. string.format('%d', split)
       local all = redis.call('HGETALL', old)
-      redis.call('DEL', old)
       local high = P .. ':b:' .. string.format('%d', split + 2 ^ level)
-      local parts, first = {[old] = {}, [high] = {}}, string.char(split % 256)
+      local moved, gone, first = {}, {}, string.char(split % 256)
       for i = 1, #all, 2 do
-        local part = parts[addr(first .. all[i], level + 1, 0) == split and old or high]
-        table.insert(part, all[i])
-        table.insert(part, all[i + 1])
-      end
-      for key, part in pairs(parts) do
-        for i = 1, #part, 200 do
-          redis.call('HSET', key, unpack(part, i, math.min(i + 199, #part)))
+        if addr(first .. all[i], level + 1, 0) ~= split then
+          table.insert(moved, all[i])
+          table.insert(moved, all[i + 1])
+          table.insert(gone, all[i])
         end
+      end
+      for i = 1, #gone, 200 do
+        redis.call('HDEL', old, unpack(gone, i, math.min(i + 199, #gone)))
+      end
+      for i = 1, #moved, 200 do
+        redis.call('HSET', high, unpack(moved, i, math.min(i + 199, #moved)))
       end
       split = split + 1
       if split == 2 ^ level then level, split = level + 1, 0 end
