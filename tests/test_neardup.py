@@ -295,6 +295,21 @@ def test_redis_buckets_split_stay_compact_and_find_what_sqlite_finds(tmp_path, r
     redis_index.close()
 
 
+def test_redis_index_dropped_under_a_worker_is_not_written_again(redis_url):
+    """The crawl's keys go when the last worker is through; a worker still writing leaves no stray keys,
+    and the next crawl opens an empty index."""
+    index = RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+    index.add("https://a.example/0", index.signer.signature(STORIES[0]))
+    index.client.delete(*index.client.keys("euspider:test:neardup:*"))
+    assert index.match_and_add("https://a.example/1", index.signer.signature(STORIES[1])) is None
+    assert index.client.keys("euspider:test:neardup:*") == []
+    again = RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+    assert len(again) == 0 and again.check("https://a.example/2", STORIES[1]) is None
+    assert again.check("https://b.example/2", wire_copy(STORIES[1])).url == "https://a.example/2"
+    index.close()
+    again.close()
+
+
 def test_two_workers_see_each_others_near_copies(redis_url):
     """Two workers, each with its own connection, index near copies of the same stories: one after the
     other, the second finds the first; at the same moment (threads released together, ten times), at

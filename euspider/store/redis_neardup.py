@@ -61,7 +61,9 @@ REBUILD_SECONDS = 600
 
 # ARGV: prefix, url, content hash (encoded), signature, equal values needed, mode (0: find only;
 # 1: index unless the match has the same content hash; 2: index only without a match; 3: index, no
-# search), the URL's digest, then one digest per band.
+# search), the URL's digest, then one digest per band. An index whose keys were dropped (its meta has
+# no layout: the crawl's keys went at its end while a worker was still writing) is left alone, so
+# no stray keys outlive it.
 # -> false, or {url, equal values, content hash} of the best earlier text (the earliest among equals).
 _MATCH_AND_ADD = (
     """
@@ -70,7 +72,8 @@ local need, mode, udig = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local nbands = #ARGV - 7
 local G, LOAD, n = @GROUP@, @LOAD@, #sig
 local meta = P .. ':meta'
-local st = redis.call('HMGET', meta, 'lh_level', 'lh_split')
+local st = redis.call('HMGET', meta, 'lh_level', 'lh_split', 'layout')
+if not st[3] then return false end
 local level, split = tonumber(st[1]) or MIN_LEVEL, tonumber(st[2]) or 0
 local function addr(d, lv, sp)
   local x = struct.unpack('<I4', d)
@@ -196,7 +199,7 @@ return false
 # ARGV: the meta key, signature parameters, layout -> the index's {signature parameters, layout}, a new
 # index written with these.
 _CREATE_META = """
-if redis.call('EXISTS', ARGV[1]) == 0 then
+if redis.call('HEXISTS', ARGV[1], 'signature') == 0 then
   redis.call('HSET', ARGV[1], 'signature', ARGV[2], 'layout', ARGV[3])
 end
 return redis.call('HMGET', ARGV[1], 'signature', 'layout')
