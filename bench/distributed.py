@@ -206,7 +206,7 @@ def neardup_memory(redis_url: str, count: int, folder: Path) -> dict:
         url = f"https://news.example/politics/2024/05/{n:07d}-council-agrees-budget-talks-deadline"
         signature = rng.integers(0, 2**32, 128, dtype=np.uint32)
         content = f"sha256:{n:064x}"
-        args = [index.prefix, url, content, signature.tobytes(), 0, 3, *index.band_digests(signature)]
+        args = index.script_args(url, signature, content, 3)
         index._script(args=args, client=pipe)
         sqlite.add(url, signature, content)
         if n % 1000 == 999:

@@ -244,6 +244,72 @@ def test_redis_index_of_other_parameters_is_refused(redis_url):
         RedisNearDuplicateIndex(client, "euspider:test:neardup", 0.6)
 
 
+def test_redis_index_of_an_earlier_layout_is_refused(redis_url):
+    """An index written by the first Redis layout (``P:band:<i>`` buckets, no ``layout`` in its meta)."""
+    from euspider.neardup import SIGNATURE_PARAMS
+
+    client = binary_client(redis_url)
+    client.hset("euspider:test:neardup:meta", mapping={"signature": SIGNATURE_PARAMS, "bands": "32x4"})
+    client.hset("euspider:test:neardup:band:0", b"\x01" * 8, b"\x00\x00\x00\x01")
+    with pytest.raises(
+        NearDuplicateIndexError, match=r"earlier euspider.*delete its keys \(euspider:test:neardup:\*\)"
+    ):
+        RedisNearDuplicateIndex(client, "euspider:test:neardup", 0.6)
+
+
+def test_redis_buckets_split_stay_compact_and_find_what_sqlite_finds(tmp_path, redis_url):
+    """900 texts: the buckets split past their first 256, every bucket stays a listpack, and copies with
+    0 to 80 of 128 values changed (some near, some not) find in Redis exactly what they find in SQLite:
+    the same URL, similarity and content hash, also after one URL was indexed again."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    redis_index = RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+    sqlite_index = NearDuplicateIndex(tmp_path / "index.sqlite", THRESHOLD)
+    signatures = rng.integers(0, 2**32, (900, 128), dtype=np.uint32)
+    for number, signature in enumerate(signatures):
+        for index in (redis_index, sqlite_index):
+            index.add(f"https://a.example/{number}", signature, f"sha256:{number:064x}" if number % 2 else "md5:x")
+    redis_index.add("https://a.example/5", signatures[6])  # a new version of /5: /6's text, no hash
+    sqlite_index.add("https://a.example/5", signatures[6])
+    client = redis_index.client
+    meta = client.hgetall("euspider:test:neardup:meta")
+    assert 2 ** int(meta[b"lh_level"]) + int(meta[b"lh_split"]) > 256 and int(meta[b"docs"]) == 900
+    buckets = list(client.scan_iter(match="euspider:test:neardup:b:*", count=1000))
+    assert len(buckets) > 256 and {client.object("encoding", key) for key in buckets} == {b"listpack"}
+    found = 0
+    for number in [*range(0, 900, 15), 5, 6]:
+        copy = signatures[number].copy()
+        changed = rng.choice(128, size=int(rng.integers(0, 81)), replace=False)
+        copy[changed] = rng.integers(0, 2**32, len(changed), dtype=np.uint32)
+        expected = sqlite_index.find("https://b.example/copy", copy)
+        assert redis_index.find("https://b.example/copy", copy) == expected
+        found += expected is not None
+    assert 10 < found < 62
+    # /6 and /5's new version hold the same text: the earlier indexed, /6, is named
+    assert redis_index.find("https://b.example/x", signatures[6]).url == "https://a.example/6"
+    assert redis_index.find("https://b.example/x", signatures[5]) is None  # /5's old text is gone
+    assert redis_index.find("https://b.example/x", signatures[7]).content_hash == "sha256:" + f"{7:064x}"
+    assert len(redis_index) == len(sqlite_index) == 900
+    sqlite_index.close()
+    redis_index.close()
+
+
+def test_redis_index_dropped_under_a_worker_is_not_written_again(redis_url):
+    """The crawl's keys go when the last worker is through; a worker still writing leaves no stray keys,
+    and the next crawl opens an empty index."""
+    index = RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+    index.add("https://a.example/0", index.signer.signature(STORIES[0]))
+    index.client.delete(*index.client.keys("euspider:test:neardup:*"))
+    assert index.match_and_add("https://a.example/1", index.signer.signature(STORIES[1])) is None
+    assert index.client.keys("euspider:test:neardup:*") == []
+    again = RedisNearDuplicateIndex(binary_client(redis_url), "euspider:test:neardup", THRESHOLD)
+    assert len(again) == 0 and again.check("https://a.example/2", STORIES[1]) is None
+    assert again.check("https://b.example/2", wire_copy(STORIES[1])).url == "https://a.example/2"
+    index.close()
+    again.close()
+
+
 def test_two_workers_see_each_others_near_copies(redis_url):
     """Two workers, each with its own connection, index near copies of the same stories: one after the
     other, the second finds the first; at the same moment (threads released together, ten times), at
