@@ -293,10 +293,12 @@ PAYWALL_CLASS = re.compile(r"paywall|premium|subscriber-only|subscribers-only|me
 _PAYWALL_WORDS = ("paywall", "premium", "subscriber", "members-only", "locked-content", "metered")
 #: Marks a block of story text the page hides (the only copy of those paragraphs): it is kept, shown.
 KEPT = "data-euspider-kept"
-_VISIBLE_TEXTS = etree.XPath(
-    "//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or parent::template)]",
-    smart_strings=False,
+#: The page's text nodes that can show (blank ones, indentation, are most of a page's: dropped first,
+#: before lxml builds Python strings)
+_SHOWN_TEXT = (
+    "//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or parent::template)]"
 )
+_VISIBLE_TEXTS = etree.XPath(_SHOWN_TEXT, smart_strings=False)  # the strings alone
 
 
 #: The class and id values of the blocks a paywall may hide story text in (one list from lxml, no
@@ -368,7 +370,8 @@ def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
     kept: list[HtmlElement] = []
     page_text: str | None = None
     for block in outermost + [w for w in walled if w not in hidden_set]:
-        if _POPUP_CLASS.search(classes_and_id(block)) or not (_walled(block) or _beside_story(block, hidden_set)):
+        walled_block = _walled(block)
+        if _POPUP_CLASS.search(classes_and_id(block)) or not (walled_block or _beside_story(block, hidden_set)):
             continue  # a pop-up, or prose somewhere else than beside the story's paragraphs
         paragraphs = _story_paragraphs(block)
         if sum(len(p) for p in paragraphs) < 200:
@@ -379,7 +382,7 @@ def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
         sample = max(paragraphs, key=len)[:150]
         if page_text.count(sample) <= 1:
             kept.append(block)
-            block.set(KEPT, "paywall" if _walled(block) else "hidden")
+            block.set(KEPT, "paywall" if walled_block else "hidden")
     if not hidden:
         return kept
     sizes = [_text_size(e) for e in outermost]
@@ -592,10 +595,7 @@ _PROMPT_WORDS = re.compile(
     r"subscri|trial|member|newsletter|cookie|sign ?up|sign ?in|log ?in|share|follow us|access|continue reading|"
     r"inbox|e-?mail|your plan|cancel|€|journalism|join|unlock|full (story|article)|tweet|copy link|consent",
 )
-# blank text nodes (indentation) are most of a page's: dropped first, before lxml builds Python strings
-_TEXT_NODES = etree.XPath(
-    "//body//text()[normalize-space()][not(parent::script or parent::style or parent::noscript or parent::template)]"
-)
+_TEXT_NODES = etree.XPath(_SHOWN_TEXT)  # strings that know their element (getparent)
 
 
 def _prompt_candidates(tree: HtmlElement) -> list[HtmlElement]:
@@ -689,50 +689,44 @@ _NEVER_TEXT = (
 )
 
 
-def pruned_copy(tree: HtmlElement, marks: Marks | None = None, *, kept: bool = True) -> HtmlElement:
+def pruned_copy(tree: HtmlElement, marks: Marks, *, kept: bool = True) -> HtmlElement:
     """A copy of ``tree`` without the marked elements (their tail text is kept), in which the story
     blocks the page hides (``data-euspider-kept``) are shown: their hiding attributes and classes go,
     on them and on their ancestors, so the extractor does not drop them as hidden.
 
-    With ``marks``, the marked blocks (and scripts, styles, frames and media, which no extractor reads
-    as text) are set aside while the rest is copied, then put back: no search of the copy, and less
-    to copy. ``kept=False`` says no block was kept.
+    The marked blocks (and scripts, styles, frames and media, which no extractor reads as text) are
+    set aside while the rest is copied, then put back: no search of the copy, and less to copy.
+    ``kept=False`` says no block was kept.
     """
-    if marks is None:
+    # as drop_tree does: the tail joins the previous sibling's tail or the parent's text, and
+    # everything is put back exactly as it was once the copy is made
+    aside = []
+    outermost = [e for e, _ in marks.items if not any(a.get(MARK) is not None for a in ancestors(e))]
+    outermost += [e for e in tree.iter(*_NEVER_TEXT) if "json" not in (e.get("type") or "") and not is_marked(e)]
+    for element in outermost:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        index = parent.index(element)
+        previous = element.getprevious()
+        holder_text = previous.tail if previous is not None else parent.text
+        if element.tail:
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        aside.append((parent, index, previous, holder_text, element, element.tail))
+        parent.remove(element)
+    try:
         copy = deepcopy(tree)
-        for element in copy.xpath(f"//*[@{MARK}]"):
-            if element.getparent() is not None:
-                element.drop_tree()
-    else:
-        # as drop_tree does: the tail joins the previous sibling's tail or the parent's text, and
-        # everything is put back exactly as it was once the copy is made
-        aside = []
-        outermost = [e for e, _ in marks.items if not any(a.get(MARK) is not None for a in ancestors(e))]
-        outermost += [e for e in tree.iter(*_NEVER_TEXT) if "json" not in (e.get("type") or "") and not is_marked(e)]
-        for element in outermost:
-            parent = element.getparent()
-            if parent is None:
-                continue
-            index = parent.index(element)
-            previous = element.getprevious()
-            holder_text = previous.tail if previous is not None else parent.text
-            if element.tail:
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + element.tail
-                else:
-                    parent.text = (parent.text or "") + element.tail
-            aside.append((parent, index, previous, holder_text, element, element.tail))
-            parent.remove(element)
-        try:
-            copy = deepcopy(tree)
-        finally:
-            for parent, index, previous, holder_text, element, tail in reversed(aside):
-                parent.insert(index, element)
-                element.tail = tail
-                if previous is not None:
-                    previous.tail = holder_text
-                else:
-                    parent.text = holder_text
+    finally:
+        for parent, index, previous, holder_text, element, tail in reversed(aside):
+            parent.insert(index, element)
+            element.tail = tail
+            if previous is not None:
+                previous.tail = holder_text
+            else:
+                parent.text = holder_text
     if not kept:
         return copy
     for element in copy.xpath(f"//*[@{KEPT}]"):
@@ -898,10 +892,9 @@ def _dated_byline(line: str) -> bool:
     return False
 
 
-def _names_only(line: str) -> bool:
-    """Whether every word after the byline's first is capitalised or a joining word (names, an
-    agency), which tells "By Jane Doe, Associated Press" from "By Monday, the council agreed"."""
-    joins = {
+#: Words a list of names or an agency may hold besides capitalised ones ("Jane Doe and John Roe").
+_NAME_JOINS = frozenset(
+    {
         "and",
         "und",
         "y",
@@ -923,10 +916,16 @@ def _names_only(line: str) -> bool:
         "bin",
         "by",
     }
+)
+
+
+def _names_only(line: str) -> bool:
+    """Whether every word after the byline's first is capitalised or a joining word (names, an
+    agency), which tells "By Jane Doe, Associated Press" from "By Monday, the council agreed"."""
     words = line.replace(",", " ").replace("|", " | ").split()[1:]
     if words and words[0].lower() == "by":
         words = words[1:]
-    return bool(words) and all(w[:1].isupper() or w.lower() in joins or not w[:1].isalpha() for w in words)
+    return bool(words) and all(w[:1].isupper() or w.lower() in _NAME_JOINS or not w[:1].isalpha() for w in words)
 
 
 def _meta_row(line: str) -> bool:

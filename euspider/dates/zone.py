@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache
@@ -124,9 +124,7 @@ def _region(value: str | None) -> tuple[str | None, str | None]:
     return parts[0], region
 
 
-def infer_zone(
-    url: str, locales: Iterable[str | None], stated: Iterable[datetime], headers: Mapping[str, str] | None = None
-) -> Zone | None:
+def infer_zone(url: str, locales: Iterable[str | None], stated: Iterable[datetime]) -> Zone | None:
     """The publisher's likely zone (see the module docstring), or None when nothing hints at one.
 
     ``locales`` are the page's declared locales and languages, most specific first (``og:locale``,
