@@ -125,9 +125,13 @@ class Distributed:
             stats.inc_value("euspider/redis/workers_reaped", dead)
             stats.inc_value("euspider/redis/requeued", requeued)
             stats.inc_value("euspider/redis/files_requeued", files)
-        for callback in self.on_tick:
-            callback()
-        self.wake()
+        try:
+            for callback in self.on_tick:
+                callback()
+            self.wake()
+        except redis.RedisError:  # as above: an error escaping the timer would stop it for the rest of the crawl
+            logger.exception("a periodic call to %s failed", safe_url(self.url))
+            stats.inc_value("euspider/redis/tick_errors")
 
     def wake(self) -> None:
         """Have the engine look at the shared queue now (other workers may have filled it), not at its

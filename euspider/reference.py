@@ -216,6 +216,11 @@ STATS: tuple[Stat, ...] = (
         "WARC files, they held that went back to the crawl's queue and lists",
     ),
     Stat(
+        ("euspider/redis/tick_errors",),
+        "with `EUSPIDER_REDIS_URL`: periodic calls (taking leads, waking the engine) that failed on a Redis "
+        "error, logged; the next tick (every quarter of `EUSPIDER_REDIS_WORKER_TIMEOUT`) tries again",
+    ),
+    Stat(
         ("euspider/extract/responses",),
         "responses handed to the pipeline by `EUSPIDER_EXTRACT_CALLBACKS` or the `euspider_extract` meta key",
     ),

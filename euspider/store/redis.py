@@ -417,9 +417,6 @@ class WorkerRegistry:
     def leave(self) -> None:
         self.client.zrem(f"{self.prefix}:workers", self.worker)
 
-    def live(self) -> list[str]:
-        return list(self.client.zrange(f"{self.prefix}:workers", 0, -1))
-
 
 class RedisLeadStore(LeadStore):
     """Leads and the run's story memory of one crawl, shared by every worker that names the same prefix."""
@@ -535,10 +532,6 @@ class RedisLeadStore(LeadStore):
     def abandon(self) -> list[str]:
         """This worker's held leads (requests that never came back to it) are marked done."""
         return list(self._scripts["abandon"](args=[self.prefix, self.worker]))
-
-    def held(self) -> int:
-        """Leads held by any worker (claimed and not in the request queue)."""
-        return int(self.client.hlen(self._key("held")))
 
     # --- stories of the run ---------------------------------------------------------------------
 
