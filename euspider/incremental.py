@@ -105,8 +105,8 @@ class RunPipeline:
         self.duplicates: dict[str, str] = {}  # URL not written -> the URL whose record carries its story
         self.pending: list[tuple[dict[str, Any], Fetched | None]] = []
         self.fetched: dict[str, Fetched] = {}  # story URL -> its response's validators, until its record
-        #: Called with a record's URL right after its line is written (a shared crawl marks its lead done)
-        self.after_write: list[Callable[[str], None]] = []
+        #: Called with a record right after its line is written (a shared crawl marks its lead done)
+        self.after_write: list[Callable[[dict[str, Any]], None]] = []
         #: What the manifest says of the shared crawl this run is a worker of (``EUSPIDER_REDIS_URL``)
         self.shared: dict[str, Any] | None = None
         self._open()
@@ -301,7 +301,7 @@ class RunPipeline:
             self._inc("new")
         self.output.write((dumps(item) + "\n").encode("utf-8"))
         for hook in self.after_write:
-            hook(url)
+            hook(item)
         self.written.add(url)
         self.hashes.setdefault(item["content_hash"], url)
         self.pending.append((item, fetched))

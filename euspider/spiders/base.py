@@ -203,10 +203,10 @@ class NewsSpider(Spider):
             return self._outstanding
         return int(self.shared.client.zcard(self.shared.prefix + ":requests"))
 
-    def _record_written(self, url: str) -> None:
-        """The record of ``url`` is in this worker's output: its lead is done at once, so a worker
-        killed now gives back no lead whose story it wrote."""
-        lead = self._page_leads.pop(url, None)
+    def _record_written(self, record: dict[str, Any]) -> None:
+        """The record is in this worker's output: its lead is done at once, so a worker killed now
+        gives back no lead whose story it wrote."""
+        lead = self._page_leads.pop(record["url"], None)
         if lead is not None:
             self.frontier.done(lead)
 

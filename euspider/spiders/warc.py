@@ -80,7 +80,6 @@ class WarcSpider(NewsSpider):
         self.failed: set[str] = set()
         self.shared_files: WarcFiles | None = None
         self._file_outstanding: dict[str, int] = {}
-        self._written_records: dict[str, tuple[str, int]] = {}
 
     def share(self, crawler: Any, shared: Distributed) -> None:
         """Files from a Redis list, link context and anchors in Redis; requests stay local."""
@@ -264,30 +263,19 @@ class WarcSpider(NewsSpider):
         if path in self._file_outstanding:
             self._file_outstanding[path] = max(self._file_outstanding[path] - 1, 0)
 
-    def _record_written(self, url: str) -> None:
-        """A record's line is written: its archive record is done at once (see the news spiders)."""
-        found = self._written_records.pop(url, None)
-        if found is not None and self.shared_files is not None:
-            self.shared_files.record_done(*found)
+    def _record_written(self, record: dict[str, Any]) -> None:
+        """A record's line is written: the archive record it came from (its ``warc``) is done at once
+        (see the news spiders), whichever URL it has and however often the archive holds that URL."""
+        location = record.get("warc")
+        if location and self.shared_files is not None:
+            self.shared_files.record_done(str(location["file"]), int(location["offset"]))
 
     def _record_through(self, item: Any, response: Response | None = None, **_: Any) -> None:
-        location = response.meta.get("euspider_warc") if response is not None else None
-        if location:
-            self._written_records.pop(getattr(item, "url", None) or item.get("url", ""), None)
-        self._record_done(location)
+        self._record_done(response.meta.get("euspider_warc") if response is not None else None)
 
     def record_failed(self, failure: Any) -> None:
         """A record that could not be answered (counted and logged where it failed) is done too."""
         self._record_done(failure.request.meta.get("euspider_warc"))
-
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        location = response.meta.get("euspider_warc")
-        if self.shared_files is not None and location:
-            from ..canonical import canonical_url
-
-            for url in {response.url, canonical_url(response.url)}:
-                self._written_records[url] = (str(location["file"]), int(location["offset"]))
-        yield from super().parse_article(response)
 
     def spider_idle(self) -> None:
         """Stories linked from the archive's pages but not in it are not fetched: nothing is."""
