@@ -41,10 +41,11 @@ class RedisStoreError(ValueError):
     """A Redis server that cannot be used; the message names the URL (without a password)."""
 
 
-def connect(url: str) -> redis.Redis:
-    """A client for ``redis://host:port/db`` that answers (checked with PING)."""
+def connect(url: str, *, decode: bool = True) -> redis.Redis:
+    """A client for ``redis://host:port/db`` that answers (checked with PING); ``decode=False`` for
+    replies kept as bytes (signatures)."""
     try:
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30, socket_connect_timeout=10)
+        client = redis.Redis.from_url(url, decode_responses=decode, socket_timeout=30, socket_connect_timeout=10)
         client.ping()
     except (redis.RedisError, ValueError) as err:
         raise RedisStoreError(f"{safe_url(url)}: cannot use this Redis server ({err})") from err

@@ -244,14 +244,9 @@ def bucket_of(digest: bytes, level: int, split: int) -> int:
 
 def binary_client(url: str) -> redis.Redis:
     """A client for the index (signatures are bytes: no decoding of replies), checked with PING."""
-    from .redis import RedisStoreError, safe_url
+    from .redis import connect
 
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
-        client.ping()
-    except (redis.RedisError, ValueError) as err:
-        raise RedisStoreError(f"{safe_url(url)}: cannot use this Redis server ({err})") from err
-    return client
+    return connect(url, decode=False)
 
 
 class RedisNearDuplicateIndex(BaseNearDuplicateIndex):
