@@ -24,7 +24,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import ancestors, classes_and_id, is_inside, visible_text
+from .dom import ancestors, classes_and_id, is_inside, norm_space, visible_text
 
 MARK = "data-euspider-removed"
 
@@ -54,7 +54,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
     "newsletter_prompt": (
         r"\b(sign up|subscribe) (for|to) (our|the)( \w+){0,3} newsletters?\b",
         r"\bnewsletters?\b.{0,60}\b(sign ?up|subscribe|inbox)\b",
-        r"\b(sign ?up|subscribe)\b.{0,60}\bnewsletters?\b",
+        r"\b(sign(ing)? ?up|subscribe|subscribing)\b.{0,60}\bnewsletters?\b",
         r"\b(delivered |straight )?(to|in) your inbox\b",
         r"\benter your e-?mail( address)?\b",
         r"\bsign up to (get|receive)\b",
@@ -70,7 +70,9 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"^(share|tweet|e-?mail|print|copy link)( this)?( article| story| page)?$",
         r"\bshare (on|via|this (article|story))\b",
         r"\bfollow us on\b",
-        r"\bfollow [\w .@'’-]{0,40}\bon (twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky)\b",
+        r"\b(follow|subscribe to) [\w .@'’-]{0,40}\bon "
+        r"(twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky)\b",
+        r"\b(is|are) now on (telegram|whatsapp|discord)\b|\bjoin (us|our [\w ]{1,20}) on (telegram|whatsapp|discord)\b",
         r"\b(send us a message|e-?mail us at|reach us at)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
         r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
@@ -224,7 +226,7 @@ _PROMPT_PREFILTER = re.compile(
     r"permission|chroniony|commercial|reprints|presentation-ready|trust principles|google play|app store|"
     r"sign up|posteingang|melde dich|send us|reach us|embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
-    r"affiliate|무단|재배포|版权|版權|未经|转载|無断"
+    r"affiliate|telegram|whatsapp|discord|무단|재배포|版权|版權|未经|转载|無断"
 )
 
 
@@ -787,8 +789,12 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     words = len(stripped.split())
     if not stripped or words > 60:
         return None
+    if not _WORD_CHAR.search(stripped) or TEMPLATE_LINE.fullmatch(stripped):
+        return "furniture"  # rules, bullets and bars with no word in them; an unfilled template slot
     if stripped.endswith(")") and CREDIT_END.search(stripped):
         return "caption"  # a picture's caption ends with its credit
+    if words <= 40 and ":" in stripped and CREDIT_LABEL_END.search(stripped):
+        return "caption"  # "... in Paris on Monday Credit: Getty Images/Jane Doe"
     kinds = prompt_kinds(stripped)
     if words > 25:
         # a longer line goes only when it is made of calls to action (two or more), as a site's
@@ -817,8 +823,10 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "byline"
     if stripped.startswith("©") and words <= 15:
         return "rights_notice"
-    if re.fullmatch(r"https?://\S+", stripped):
-        return "url"
+    if CONTACT_LINE.fullmatch(stripped.split(":", 1)[-1].strip() if _ADDRESS_LABEL.match(stripped) else stripped):
+        return "url"  # an address alone on its line: the author's e-mail or profile, a link spelt out
+    if words <= 30 and MORE_END.search(stripped):
+        return "related"  # a teaser cut short: "Der Windpark verfügt über ... weiter..."
     if "[" in stripped and TAGGED_HEADLINE.match(stripped):
         return "related"
     if len(set(m.group(0).lower() for m in _META_LABELS.finditer(stripped))) >= 2:
@@ -860,6 +868,23 @@ _BARE_DATE_LABEL = re.compile(
     r"(?:by|von|par|por|da) \S+(?: \S+)? (?:on|am|le|el|em|il))\s*:?\s*$",
     re.IGNORECASE,
 )
+_WORD_CHAR = re.compile(r"[^\W_]")
+#: A template's placeholder the page left unfilled: "[[(gallery.Image) CAPTION]]", "{{ author }}".
+TEMPLATE_LINE = re.compile(r"\[\[.*\]\]|\{\{.*\}\}")
+#: A caption closing with its labelled credit: "Credit : Getty Images/Jane Doe", "Foto: dpa".
+CREDIT_LABEL_END = re.compile(
+    r"\b(?:credits?|photo|foto|bild|image|picture|crédit|fotos?)\s*:\s*[^.:!?]{2,80}$", re.IGNORECASE
+)
+#: A teaser cut short, ending with an ellipsis and a link to the rest: "... weiter...", "… Read more".
+MORE_END = re.compile(
+    r"(?:\.\.\.|…)\s*(?:weiter(?:lesen)?|mehr|(?:read |view )?more|continue reading|lire la suite|leer más|"
+    r"leggi (?:tutto|di più))\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
+    re.IGNORECASE,
+)
+#: A label before an address alone on its line: "Permalink: https://…", "Quelle: www.example.org/x".
+_ADDRESS_LABEL = re.compile(r"^(?:permalink|link|url|source|quelle|fuente|source url)\s*:\s*\S+$", re.IGNORECASE)
+#: A web or e-mail address alone: "https://…", "www.example.org/x", "twitter.com/jdoe", "jdoe@example.com".
+CONTACT_LINE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*")
 #: A line of hashtags only: "#QAnon #Macht", "#climate#energy".
 HASHTAGS_LINE = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;·|]*)+")
 #: A headline with its date after a dash, as "recent posts" lists set them: "Title - October 10, 2020".
@@ -991,6 +1016,41 @@ def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[s
         after_label = False
         kept.append(line)
     _trim_end(kept, dropped)
+    return "\n".join(kept), dropped
+
+
+#: What follows an author's name when a line is the author's biography: "Jane Doe is a reporter ...",
+#: "Peter Grimm ist Journalist ...", "Dominika Rafalska, doktor nauk ...".
+_BIO_VERB = re.compile(
+    r"^(?:,|\s(?:is|was|writes|covers|reports|has (?:been|written|covered)|ist|war|schreibt|est|était|écrit|es|era|"
+    r"escribe|è|scrive|jest|był|była|pisze)\b)"
+)
+#: How far from the end of the text an author's biography is looked for, in lines.
+_BIO_LINES = 2
+
+
+def author_lines(text: str, authors: Sequence[str]) -> tuple[str, Counter[str]]:
+    """Drop the lines that are about the story's author rather than the story: a line that is only an
+    author's name (a byline the extractor kept), and, among the last lines, the author's short
+    biography ("Jane Doe is a reporter covering ..."). Only full names of two or more words count, so a
+    story sentence that starts with a common word or a surname stays."""
+    names = [name for name in (norm_space(a) for a in authors) if len(name.split()) >= 2]
+    dropped = Counter[str]()
+    if not names or not text:
+        return text, dropped
+    bylines = {name.lower() for name in names} | {f"by {name.lower()}" for name in names}
+    lines = text.split("\n")
+    kept = []
+    for index, line in enumerate(lines):
+        stripped = norm_space(line)
+        if stripped.lower().rstrip(".") in bylines:
+            dropped["byline"] += 1
+            continue
+        if index >= len(lines) - _BIO_LINES and len(stripped.split()) <= 80:
+            if any(stripped.startswith(name) and _BIO_VERB.match(stripped[len(name) :]) for name in names):
+                dropped["author_bio"] += 1
+                continue
+        kept.append(line)
     return "\n".join(kept), dropped
 
 

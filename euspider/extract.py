@@ -324,7 +324,9 @@ class ArticleExtractor:
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(text, meta["title"], scope)
         text = restore_lead(text, scope)
+        text, about_author = boilerplate.author_lines(text, meta["authors"])
         dropped.update(heads)
+        dropped.update(about_author)
         removed = marks.counts()
         for kind, count in dropped.items():
             removed[kind] = removed.get(kind, 0) + count
@@ -496,6 +498,11 @@ def _title_variants(title: str) -> set[str]:
     for part in _TITLE_SPLIT.split(title):
         if len(part.split()) >= 3:
             variants.add(part.strip().lower())
+    # a headline with a dash of its own, beside the site's name: "Reviews Are Here — And Not Great - Digg"
+    for separator in _TITLE_SPLIT.finditer(title):
+        for part in (title[: separator.start()], title[separator.end() :]):
+            if len(part.split()) >= 3:
+                variants.add(part.strip().lower())
     return variants
 
 

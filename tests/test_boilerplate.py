@@ -106,6 +106,39 @@ LINES = [
     ("zoom-hint", "Zum Vergrößern bitte anklicken", "furniture"),
     ("zoom-hint-en", "Click to enlarge", "furniture"),
     ("long-paragraph-with-cta-words", " ".join(["The paper said it would not subscribe to the new rules."] * 4), None),
+    # an author's address alone on its line; a labelled permalink; a rule or a bar with no word in it
+    ("email-alone", "jane.doe@example-paper.com", "url"),
+    ("profile-alone", "twitter.com/janedoe", "url"),
+    ("www-alone", "www.example-forum.org", "url"),
+    ("permalink", "Permalink: https://www.example.org/-abc-123", "url"),
+    ("prose-with-slash", "Prices rose 3.5/10 points and/or more, e.g. in Paris.", None),
+    ("rule", "______________________________", "furniture"),
+    ("bars", "| | | |", "furniture"),
+    ("template-slot", "[[(gallery.Image2014) TOPSHOT-EU-SUMMIT]]", "furniture"),
+    # a caption closing with its labelled credit; prose with a colon stays
+    (
+        "credit-label-end",
+        "The players leave the pitch after the final whistle Credit : Getty Images/Jane Roe",
+        "caption",
+    ),
+    ("foto-label-end", "Die Ministerin am Montag in Berlin. Foto: dpa", "caption"),
+    ("prose-with-images-colon", "The ratio is 3:2 for most images: wide ones are cropped.", None),
+    # a teaser cut short with a link to the rest; prose with an ellipsis stays
+    (
+        "teaser-weiter",
+        "Der Windpark verfügt über sieben Anlagen mit einer Leistung von 40 MW, die ... weiter...",
+        "related",
+    ),
+    ("teaser-more", "The council met again on Monday to discuss… Read more ›", "related"),
+    ("prose-ellipsis", "He waited... more than an hour, he said.", None),
+    # follow the site on a video or messaging channel
+    ("subscribe-on-youtube", "Subscribe to The Example Times on YouTube for more news:", "share"),
+    ("now-on-telegram", "The Daily Example is now on Telegram!", "share"),
+    (
+        "signing-up-newsletter",
+        "Get the week's good news delivered to your inbox by signing up to our newsletter.",
+        "newsletter_prompt",
+    ),
 ]
 
 
@@ -188,6 +221,20 @@ def test_headline_is_stripped_and_furniture_above_it():
     stripped, dropped = strip_headline(text, "Opinion | Council agrees reform", scope)
     assert stripped.startswith("Paragraph 0")
     assert dropped == {"headline": 1, "before_headline": 1}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Early Reviews Are Here — And They Are Not Great - Example News",
+        "Example News | Early Reviews Are Here — And They Are Not Great",
+    ],
+)
+def test_a_headline_with_a_dash_of_its_own_is_stripped_beside_the_site_name(title):
+    text = "Early Reviews Are Here — And They Are Not Great\nThe service launches today, and critics are unkind."
+    stripped, dropped = strip_headline(text, title, None)
+    assert stripped == "The service launches today, and critics are unkind."
+    assert dropped == {"headline": 1}
 
 
 def test_lead_set_apart_as_teaser_is_restored():
@@ -336,7 +383,7 @@ PROMPT_EXAMPLES = [
     "Send us a message on WhatsApp", "Link Embed Copy Close", "¡Mira lo que tiene nuestro canal de YouTube!",
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
-    "Folgen Sie uns auf Twitter", "Like us on Facebook", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
+    "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
 ]  # fmt: skip
 
 
@@ -416,3 +463,43 @@ def test_a_story_set_as_bare_text_between_line_breaks_is_found():
     scope = find_article_scope(load_html(html))
     assert "Line 3 of the story" in visible_text(scope)
     assert "Short promo text" not in visible_text(scope)
+
+
+def test_author_lines_drop_a_kept_byline_and_a_closing_biography():
+    text = "\n".join(
+        [
+            "Jane Doe",
+            "The council agreed on Monday to cut the budget by a tenth.",
+            "Jane Doe said in an interview that the cut was long expected.",
+            "Officials will meet again in March.",
+            "Jane Doe is a reporter covering the council for the Example Times.",
+        ]
+    )
+    kept, dropped = boilerplate.author_lines(text, ["Jane Doe"])
+    assert kept.split("\n") == [
+        "The council agreed on Monday to cut the budget by a tenth.",
+        "Jane Doe said in an interview that the cut was long expected.",  # a story sentence naming her
+        "Officials will meet again in March.",
+    ]
+    assert dropped == {"byline": 1, "author_bio": 1}
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "Peter Muster ist Journalist und Autor von Dokumentarfilmen.",
+        "Anna Kowalska, doktor nauk humanistycznych, dziennikarka.",
+        "Jan Roe writes about technology and has covered the industry since 2010.",
+    ],
+)
+def test_author_lines_know_biographies_in_several_languages(bio):
+    author = " ".join(bio.replace(",", "").split()[:2])
+    text = "The story's only paragraph, long enough to be a story.\n" + bio
+    assert boilerplate.author_lines(text, [author])[0] == "The story's only paragraph, long enough to be a story."
+
+
+def test_author_lines_keep_a_biography_in_the_middle_and_single_names():
+    middle = "Jane Doe is the mayor's adviser.\nShe said the plan would pass.\nIt did, in May.\nThe end came soon."
+    assert boilerplate.author_lines(middle, ["Jane Doe"])[0] == middle
+    single = "Staff\nThe story goes on.\nStaff is the word used here."
+    assert boilerplate.author_lines(single, ["Staff"])[0] == single
