@@ -73,7 +73,10 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(follow|subscribe to) [\w .@'’-]{0,40}\bon "
         r"(twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky)\b",
         r"\b(is|are) now on (telegram|whatsapp|discord)\b|\bjoin (us|our [\w ]{1,20}) on (telegram|whatsapp|discord)\b",
-        r"\b(send us a message|e-?mail us at|reach us at)\b",
+        r"\b(send us a message|e-?mail us at|reach us at|contact us at)\b",
+        r"^(write to|contact|e-?mail|reach) [^.]{2,60}\bat [\w.+-]+@[\w-]+\.[\w.-]+\.?$",
+        r"\b(got|have) a (news )?tip\b|\bsend (us )?(your )?(news )?tips\b",
+        r"\b(subscribe|listen|follow)\b.{0,40}\b(apple podcasts|google podcasts|spotify|stitcher)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
         r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
         r"\b(folge|folgt|folgen sie) uns\b.{0,40}\b(auf|bei|on)\b|\b(like|liken sie) (us|uns) (on|auf)\b",
@@ -224,7 +227,8 @@ _PROMPT_PREFILTER = re.compile(
     r"journalism|reporting|\bnews\b|join|€|newsletter|inbox|mail|cookie|using|browsing|share|tweet|print|"
     r"copy link|follow|download|click here|\bapps?\b|rights reserved|rechte|droits|derechos|copyright|"
     r"permission|chroniony|commercial|reprints|presentation-ready|trust principles|google play|app store|"
-    r"sign up|posteingang|melde dich|send us|reach us|embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
+    r"sign up|posteingang|melde dich|send us|reach us|contact|write to|tip|podcasts|spotify|stitcher|"
+    r"embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
     r"affiliate|telegram|whatsapp|discord|무단|재배포|版权|版權|未经|转载|無断"
 )

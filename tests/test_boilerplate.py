@@ -134,6 +134,10 @@ LINES = [
     # follow the site on a video or messaging channel
     ("subscribe-on-youtube", "Subscribe to The Example Times on YouTube for more news:", "share"),
     ("now-on-telegram", "The Daily Example is now on Telegram!", "share"),
+    ("write-to", "Write to Jane Doe at jane.doe@example-paper.com", "share"),
+    ("news-tip", "Have a news tip? Send it to the newsroom.", "share"),
+    ("podcast", "Subscribe to the show on Apple Podcasts or Spotify.", "share"),
+    ("prose-tip", "The waiter said the tip was generous, and the owner agreed.", None),
     (
         "signing-up-newsletter",
         "Get the week's good news delivered to your inbox by signing up to our newsletter.",
@@ -383,7 +387,8 @@ PROMPT_EXAMPLES = [
     "Send us a message on WhatsApp", "Link Embed Copy Close", "¡Mira lo que tiene nuestro canal de YouTube!",
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
-    "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
+    "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram",
+    "Write to Jane Doe at jane@example.com", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
 ]  # fmt: skip
 
 
