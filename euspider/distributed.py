@@ -74,6 +74,12 @@ class Distributed:
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
+    @property
+    def queue_key(self) -> str:
+        """The shared request queue's key: ``SCHEDULER_QUEUE_KEY`` as scrapy-redis formats it."""
+        name = self.crawler.spidercls.name if self.crawler.spidercls else "crawl"
+        return str(self.crawler.settings.get("SCHEDULER_QUEUE_KEY") or self.prefix + ":requests") % {"spider": name}
+
     def describe(self) -> dict[str, Any]:
         """What a worker's manifest says of the crawl it took part in."""
         return {"worker": self.worker, "redis": safe_url(self.url), "crawl": self.prefix}
@@ -197,7 +203,7 @@ local nl = string.find(member, '\\n', 1, true)
 local lead = string.sub(member, 1, nl - 1)
 if lead ~= '' then
   redis.call('HSET', KEYS[2], lead, ARGV[1])
-  redis.call('HSET', KEYS[3], lead, score .. '\\n' .. member)
+  redis.call('HSET', KEYS[3], lead, score .. '\\n' .. KEYS[1] .. '\\n' .. member)
 end
 return member
 """
@@ -206,7 +212,8 @@ return member
 class ClaimingQueue(PriorityQueue):
     """scrapy-redis's priority queue (a sorted set), with a pop that cannot lose a request: each queue
     member starts with its lead's URL, and pop notes in the same script that this worker holds it
-    (with the member itself, so a reaper can put it back as it was). Pushing a request for a lead
+    (with the member itself and the queue's key, so a reaper can put it back where it was, whatever
+    ``SCHEDULER_QUEUE_KEY`` names). Pushing a request for a lead
     lets go of the lead: the queue holds it now (a retry, a redirect, a claimed lead handed over)."""
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:

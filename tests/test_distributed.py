@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from euspider.store.redis import WorkerRegistry
+
 from .conftest import ROOT
 
 WORKER_TIMEOUT = "3"  # seconds: a killed worker's work goes back within a few seconds
@@ -257,3 +259,30 @@ def test_a_killed_warc_worker_gives_its_file_back(tmp_path, redis_url, three_war
     assert sorted(urls) == sorted(single)
     assert stat(log(survivor), "euspider/redis/files_requeued") == 1
     assert crawl_keys(redis_url) == []
+
+
+def test_a_reaped_request_goes_back_to_the_queue_it_was_popped_from(redis_url):
+    # a project that names its own queue key: the reaper must not put the request on the default one
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from euspider.distributed import ClaimingQueue, distributed
+    from euspider.store.redis import connect
+
+    class Shared(Spider):
+        name = "shared-queue-test"
+
+    crawler = get_crawler(Shared, {"EUSPIDER_REDIS_URL": redis_url})
+    spider = Shared.from_crawler(crawler)
+    client = connect(redis_url, decode=False)
+    queue = ClaimingQueue(client, spider, "project:own:queue")
+    queue.push(Request("http://127.0.0.1:9/story/1", meta={"euspider_lead": "http://127.0.0.1:9/story/1"}))
+    assert client.zcard("project:own:queue") == 1
+    popped = queue.pop()
+    assert popped.url == "http://127.0.0.1:9/story/1" and client.zcard("project:own:queue") == 0
+    crawl = distributed(crawler)
+    client.zadd(f"{crawl.prefix}:workers", {crawl.worker: 0})  # this worker fell silent long ago
+    other = WorkerRegistry(client, crawl.prefix, "another-worker")
+    assert other.reap(timeout=30) == (1, 1, 0)
+    assert client.zcard("project:own:queue") == 1 and not client.exists(f"{crawl.prefix}:requests")
+    assert queue.pop().url == "http://127.0.0.1:9/story/1"  # as it was

@@ -201,7 +201,7 @@ class NewsSpider(Spider):
         """Requests waiting in the shared queue (a shared crawl), else those this process has out."""
         if self.shared is None:
             return self._outstanding
-        return int(self.shared.client.zcard(self.shared.prefix + ":requests"))
+        return int(self.shared.client.zcard(self.shared.queue_key))
 
     def _record_written(self, record: dict[str, Any]) -> None:
         """The record is in this worker's output: its lead is done at once, so a worker killed now

@@ -38,7 +38,9 @@ def crawl_store(crawler: Crawler) -> LeadStore:
 
     shared = distributed(crawler)
     if shared is not None:
-        store = _STORES[crawler] = RedisLeadStore(shared.client, shared.prefix, shared.worker)
+        store = _STORES[crawler] = RedisLeadStore(
+            shared.client, shared.prefix, shared.worker, queue_key=shared.queue_key
+        )
         _close_with(crawler, store)
         return store
     jobdir = crawler.settings.get("JOBDIR")

@@ -15,8 +15,9 @@ Keys live under a prefix (``euspider:<spider>``):
   ``:ws:<priority>`` for stories (arrival; a story's ``wait_for`` grows with its ``seq``, so the stories
   that may go are a prefix); ``:open`` holds the discovery leads not done (the watermark);
 - ``:held`` (url -> worker) and ``:hdata`` (url -> ``""`` while the claiming worker hands it to the
-  request queue, else ``score\\nqueue member``: the request the worker popped and is fetching). A
-  lead is in exactly one place: waiting, in the shared request queue, held by one worker, or done;
+  request queue, else ``score\\nqueue key\\nqueue member``: the request the worker popped and is
+  fetching, and the queue it came from). A lead is in exactly one place: waiting, in the shared
+  request queue, held by one worker, or done;
 - ``:workers`` (worker -> Redis time of its last heartbeat). :meth:`WorkerRegistry.reap`, run by any
   live worker, finds the workers silent for longer than the timeout and gives back what they held:
   popped requests go back to the queue as they were, claimed leads back to waiting, WARC files back
@@ -267,48 +268,55 @@ end
 return lost
 """
 
-# ARGV: prefix, worker ('' for every worker). Claimed leads not in the request queue go back to waiting.
-_REQUEUE = """
-local p, only = ARGV[1], ARGV[2]
-local held = redis.call('HGETALL', p .. ':held')
-local n = 0
-for i = 1, #held, 2 do
-  local url, owner = held[i], held[i+1]
-  if only == '' or owner == only then
-    local data = redis.call('HGET', p .. ':hdata', url)
-    redis.call('HDEL', p .. ':held', url)
-    redis.call('HDEL', p .. ':hdata', url)
-    if data and data ~= '' then
-      local nl = string.find(data, '\\n', 1, true)
-      redis.call('ZADD', p .. ':requests', tonumber(string.sub(data, 1, nl - 1)), string.sub(data, nl + 1))
-    else
-      local raw = redis.call('HGET', p .. ':lead', url)
-      if raw then
-        local r = cjson.decode(raw)
-        if r.st == 1 then
-          r.st = 0
-          redis.call('HSET', p .. ':lead', url, cjson.encode(r))
-          if r.x == 1 then
-            redis.call('ZADD', p .. ':wd:' .. r.k, (1000 - r.p) * 1099511627776 + r.s, url)
-            redis.call('HINCRBY', p .. ':counts', 'waiting_discovery', 1)
-          else
-            redis.call('ZADD', p .. ':ws:' .. r.p, r.s, url)
-            redis.call('HINCRBY', p .. ':counts', 'waiting_stories', 1)
+# requeue_of(prefix, worker or '' for every worker): claimed leads not in a request queue go back to
+# waiting; requests a worker popped go back to the queue they came from (held data: score, queue key,
+# member, a line each).
+_REQUEUE_OF = """
+local function requeue_of(p, only)
+  local held = redis.call('HGETALL', p .. ':held')
+  local n = 0
+  for i = 1, #held, 2 do
+    local url, owner = held[i], held[i+1]
+    if only == '' or owner == only then
+      local data = redis.call('HGET', p .. ':hdata', url)
+      redis.call('HDEL', p .. ':held', url)
+      redis.call('HDEL', p .. ':hdata', url)
+      if data and data ~= '' then
+        local a = string.find(data, '\\n', 1, true)
+        local b = string.find(data, '\\n', a + 1, true)
+        local queue, score = string.sub(data, a + 1, b - 1), tonumber(string.sub(data, 1, a - 1))
+        redis.call('ZADD', queue, score, string.sub(data, b + 1))
+      else
+        local raw = redis.call('HGET', p .. ':lead', url)
+        if raw then
+          local r = cjson.decode(raw)
+          if r.st == 1 then
+            r.st = 0
+            redis.call('HSET', p .. ':lead', url, cjson.encode(r))
+            if r.x == 1 then
+              redis.call('ZADD', p .. ':wd:' .. r.k, (1000 - r.p) * 1099511627776 + r.s, url)
+              redis.call('HINCRBY', p .. ':counts', 'waiting_discovery', 1)
+            else
+              redis.call('ZADD', p .. ':ws:' .. r.p, r.s, url)
+              redis.call('HINCRBY', p .. ':counts', 'waiting_stories', 1)
+            end
+            redis.call('HINCRBY', p .. ':counts', 'claimed', -1)
           end
-          redis.call('HINCRBY', p .. ':counts', 'claimed', -1)
         end
       end
+      n = n + 1
     end
-    n = n + 1
   end
+  return n
 end
-return n
 """
 
-# ARGV: prefix. Requeue what silent workers held (leads, popped requests, WARC files).
+# ARGV: prefix, worker ('' for every worker).
+_REQUEUE = _REQUEUE_OF + "return requeue_of(ARGV[1], ARGV[2])\n"
+
+# ARGV: prefix, timeout. Requeue what silent workers held (leads, popped requests, WARC files).
 _REAP = (
-    "local function requeue_of(ARGV)\n"
-    + _REQUEUE.replace("return n\n", "return n\nend\n")
+    _REQUEUE_OF
     + """
 local p, timeout = ARGV[1], tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -316,7 +324,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local dead = redis.call('ZRANGEBYSCORE', p .. ':workers', '-inf', '(' .. (now - timeout))
 local leads, files = 0, 0
 for _, worker in ipairs(dead) do
-  leads = leads + requeue_of({p, worker})
+  leads = leads + requeue_of(p, worker)
   local held = redis.call('HGETALL', p .. ':fheld')
   for i = 1, #held, 2 do
     local owner, phase = string.match(held[i+1], '^(.*)|([^|]*)$')
@@ -396,6 +404,14 @@ def _lead(url: str, raw: str, context: str | None) -> Lead:
     )
 
 
+def drop_crawl_keys(client: redis.Redis, prefix: str) -> None:
+    """Drop a finished crawl's keys, all but the worker registry (a late worker learns it was reaped)."""
+    keep = {f"{prefix}:workers", f"{prefix}:reaped"}
+    batch = [key for key in client.scan_iter(match=f"{prefix}:*", count=1000) if key not in keep]
+    for start in range(0, len(batch), 500):
+        client.unlink(*batch[start : start + 500])
+
+
 class WorkerRegistry:
     """Live workers of one crawl (heartbeats in Redis time) and the reaper of silent ones."""
 
@@ -422,10 +438,13 @@ class WorkerRegistry:
 class RedisLeadStore(LeadStore):
     """Leads and the run's story memory of one crawl, shared by every worker that names the same prefix."""
 
-    def __init__(self, client: redis.Redis, prefix: str, worker: str, chunk: int = 500) -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str, worker: str, chunk: int = 500, *, queue_key: str | None = None
+    ) -> None:
         self.client = client
         self.prefix = prefix
         self.worker = worker
+        self.queue_key = queue_key or f"{prefix}:requests"  # the shared request queue
         self.chunk = chunk
         self.temporary = False
         self.path = None
@@ -575,11 +594,8 @@ class RedisLeadStore(LeadStore):
     def close(self, *, discard: bool = False) -> None:
         """``discard`` drops the crawl's keys, but only once the whole crawl is through (another worker
         may still be at work); the worker registry stays."""
-        if discard and self.finished() and not self.client.exists(self._key("requests")):
-            keep = {self._key("workers"), self._key("reaped")}
-            batch = [key for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000) if key not in keep]
-            for start in range(0, len(batch), 500):
-                self.client.unlink(*batch[start : start + 500])
+        if discard and self.finished() and not self.client.exists(self.queue_key):
+            drop_crawl_keys(self.client, self.prefix)
 
 
 # ARGV: prefix, url, context lines. Link context of a story found in an archive, merged.
@@ -662,10 +678,7 @@ class WarcFiles:
     def close(self, *, discard: bool = False) -> None:
         """``discard`` drops the crawl's keys once no file waits or is held."""
         if discard and not self.busy():
-            keep = {f"{self.prefix}:workers", f"{self.prefix}:reaped"}
-            batch = [key for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000) if key not in keep]
-            for start in range(0, len(batch), 500):
-                self.client.unlink(*batch[start : start + 500])
+            drop_crawl_keys(self.client, self.prefix)
 
 
 class RedisAnchorIndex(AnchorIndex):
