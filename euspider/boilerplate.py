@@ -50,6 +50,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bjoin [\w .]{1,30} today\b",
         r"€\s?\d+ (per|a) (year|month)|\b\d+ ?€ (per|a) (year|month)",
         r"\bsubscription (plans?|options?)\b",
+        r"\btry [\w .'’-]{1,30} for free\b|\bregister your account\b",
     ),
     "newsletter_prompt": (
         r"\b(sign up|subscribe) (for|to) (our|the)( \w+){0,3} newsletters?\b",
@@ -90,6 +91,16 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(get|download) (it|the app) on (the )?(app store|google play)\b",
         r"\bclick here to (get|download|subscribe|sign up|read|watch|listen)\b",
         r"\bget the [\w .'’-]{0,30}\bapp\b",
+        r"\bby clicking here\b",
+    ),
+    # what a form says back: a newsletter box's or a comment form's messages, left in the page
+    "form_message": (
+        r"^(an error (has )?occurred|something went wrong|ein fehler ist aufgetreten|une erreur (s'est produite|"
+        r"est survenue))[.!]?( (please )?(try again|bitte versuchen sie es (später )?erneut|veuillez réessayer)"
+        r"( later| plus tard)?[.!]?)?$",
+        r"\bplease (check|verify|enter|provide) (your|a valid) (e-?mail|input|entries|address|details)\b|"
+        r"\bbitte überprüfen sie ihre eingaben\b",
+        r"\byour subscription (failed|was successful|is confirmed)\b|\bthanks? (you )?for (subscribing|signing up)\b",
     ),
     "rights_notice": (
         r"\ball rights reserved\b|\balle rechte vorbehalten\b",
@@ -230,7 +241,8 @@ _PROMPT_PREFILTER = re.compile(
     r"sign up|posteingang|melde dich|send us|reach us|contact|write to|tip|podcasts|spotify|stitcher|"
     r"embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
-    r"affiliate|telegram|whatsapp|discord|무단|재배포|版权|版權|未经|转载|無断"
+    r"affiliate|telegram|whatsapp|discord|\btry\b|register your|clicking here|error|went wrong|fehler|erreur|"
+    r"please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断"
 )
 
 
@@ -825,6 +837,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "byline"
     if words <= 20 and ":" in stripped[:25] and TAGS_LINE.match(stripped):
         return "byline"
+    if len(stripped) <= 40 and CJK_CREDIT.match(stripped):
+        return "byline"  # the editor's or the source's credit of a Chinese page
     if stripped.startswith("©") and words <= 15:
         return "rights_notice"
     if CONTACT_LINE.fullmatch(stripped.split(":", 1)[-1].strip() if _ADDRESS_LABEL.match(stripped) else stripped):
@@ -886,9 +900,17 @@ MORE_END = re.compile(
     re.IGNORECASE,
 )
 #: A label before an address alone on its line: "Permalink: https://…", "Quelle: www.example.org/x".
-_ADDRESS_LABEL = re.compile(r"^(?:permalink|link|url|source|quelle|fuente|source url)\s*:\s*\S+$", re.IGNORECASE)
+_ADDRESS_LABEL = re.compile(
+    r"^(?:permalink|link|url|source|quelle|fuente|source url|e-?mail|internet|web(?:site)?|homepage|twitter|x|"
+    r"instagram|facebook|mastodon)\s*:\s*\S+$",
+    re.IGNORECASE,
+)
+#: The credit line of a Chinese page: editor in charge, editor, author, source.
+CJK_CREDIT = re.compile(r"^[(（\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編|作者|来源|來源)\s*[:：]")
 #: A web or e-mail address alone: "https://…", "www.example.org/x", "twitter.com/jdoe", "jdoe@example.com".
-CONTACT_LINE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*")
+CONTACT_LINE = re.compile(
+    r"(?:https?://|www\.)\S+|@\w{2,30}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*"
+)
 #: A line of hashtags only: "#QAnon #Macht", "#climate#energy".
 HASHTAGS_LINE = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;·|]*)+")
 #: A headline with its date after a dash, as "recent posts" lists set them: "Title - October 10, 2020".

@@ -134,6 +134,22 @@ LINES = [
     # follow the site on a video or messaging channel
     ("subscribe-on-youtube", "Subscribe to The Example Times on YouTube for more news:", "share"),
     ("now-on-telegram", "The Daily Example is now on Telegram!", "share"),
+    ("cjk-editor", "责任编辑：王小明", "byline"),
+    ("cjk-editor-empty", "（责任编辑： ）", "byline"),
+    ("labelled-contact", "E-Mail: presse@example.org", "url"),
+    ("labelled-handle", "Twitter: @example_org", "url"),
+    ("prose-with-label", "Twitter: the firm said on Monday it would cut staff.", None),
+    ("form-error", "An error occurred. Please check your input.", "form_message"),
+    ("form-error-alone", "Something went wrong. Please try again later.", "form_message"),
+    ("quote-something-went-wrong", "“Something went wrong,” she said.", None),
+    ("form-error-de", "Ein Fehler ist aufgetreten. Bitte überprüfen Sie Ihre Eingaben.", "form_message"),
+    ("form-thanks", "Thanks for signing up!", "form_message"),
+    ("premium-trial", "Try Example Premium for FREE by clicking here for no ads and new puzzles.", "paywall_prompt"),
+    (
+        "prose-something-went-wrong",
+        "Something went wrong at the plant in 2019, and three workers were hurt there.",
+        None,
+    ),
     ("write-to", "Write to Jane Doe at jane.doe@example-paper.com", "share"),
     ("news-tip", "Have a news tip? Send it to the newsroom.", "share"),
     ("podcast", "Subscribe to the show on Apple Podcasts or Spotify.", "share"),
@@ -388,7 +404,9 @@ PROMPT_EXAMPLES = [
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
     "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram",
-    "Write to Jane Doe at jane@example.com", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
+    "Write to Jane Doe at jane@example.com", "Try Example Premium for free", "Register your account now",
+    "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
+    "Thank you for subscribing!", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
 ]  # fmt: skip
 
 
