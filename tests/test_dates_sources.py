@@ -118,6 +118,25 @@ SOURCES = [
         source="url",
     ),
     Case(
+        "url-compact-day-in-file-name",
+        page(),
+        url="https://news.example/press/news-20230124_council-agrees-reform.html",
+        published="2023-01-24",
+        source="url",
+    ),
+    Case(
+        "url-six-digit-day-under-its-year",
+        page(),
+        url="https://agency.example/press/Press2023/230123_council-agrees-reform.html",
+        published="2023-01-23",
+        source="url",
+    ),
+    Case(
+        "url-six-digits-without-a-year-are-no-date",
+        page(),
+        url="https://agency.example/press/230123_council-agrees-reform.html",
+    ),
+    Case(
         "link-rss",
         page(),
         link_context=[

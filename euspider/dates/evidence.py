@@ -540,16 +540,25 @@ def from_dateline(text: str) -> list[Candidate]:
 
 URL_DATE_RE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>0?[1-9]|1[0-2])(?:[/-](?P<d>0?[1-9]|[12]\d|3[01]))?(?=[/-]|\.html?|$)"
-    r"|/(?P<y2>(?:19|20)\d{2})(?P<m2>0[1-9]|1[0-2])(?P<d2>0[1-9]|[12]\d|3[01])(?=/)"
+    r"|[/_-](?P<y2>(?:19|20)\d{2})(?P<m2>0[1-9]|1[0-2])(?P<d2>0[1-9]|[12]\d|3[01])(?=[/_.-]|$)"
 )
+#: A six-digit day (yymmdd) opening a file name, in a path that names its year in full:
+#: ``/press/2022/220128_ai-project.html``.
+URL_SHORT_DATE_RE = re.compile(r"/(?P<y>\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])[_-][^/]*$")
 
 
 def from_url(url: str) -> list[Candidate]:
-    """A date in the URL path (``/2024/05/14/``, ``/2024-05-14-``, ``/20240514/``, ``/2024/05/``)."""
+    """A date in the URL path (``/2024/05/14/``, ``/2024-05-14-``, ``/20240514/``, ``_20240514.html``,
+    ``/2024/05/``, and ``/2024/240514_x`` where the path names the year in full)."""
     path = url.split("?", 1)[0]
     match = URL_DATE_RE.search(path)
     if match is None:
-        return []
+        short = URL_SHORT_DATE_RE.search(path)
+        if short is None or f"20{short['y']}" not in path[: short.start()]:
+            return []
+        cand = candidate("url", "published", f"20{short['y']}-{short['m']}-{short['d']}", 3)
+        cand.raw = short.group(0)
+        return [cand]
     if match["y2"]:
         raw = f"{match['y2']}-{match['m2']}-{match['d2']}"
     elif match["d"]:
