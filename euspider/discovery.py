@@ -12,6 +12,7 @@ memory does not grow with the site.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,11 @@ class Discovery:
         if profile is not None and story_id is not None:
             self.anchors.add_context(profile.name, story_id, context)
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Discoveries of one linking page, noted together (here at once; in Redis, in one round trip)."""
+        yield
+
     def lead(self, url: str, profile: Profile | None = None) -> StoryLead:
         anchors = self.anchors_for(url, profile)
         return StoryLead(url, ordered_context(self.pending.get(url, [])), anchors)
@@ -95,6 +101,21 @@ class SharedDiscovery(Discovery):
         self.prefix = prefix
         self.anchors = RedisAnchorIndex(client, prefix)
         self._merge = client.register_script(_PENDING)
+        self._pipe: Any = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The link context and anchors of one linking page go to Redis in one pipeline, not a round trip
+        per link (a sitemap lists thousands); nothing reads them back before the page is through."""
+        if self._pipe is not None:
+            yield
+            return
+        self._pipe = self.anchors.pipe = self.client.pipeline(transaction=False)
+        try:
+            yield
+            self._pipe.execute()
+        finally:
+            self._pipe = self.anchors.pipe = None
 
     def discover(self, url: str, context: Iterable[dict[str, Any]] = (), profile: Profile | None = None) -> bool:
         from .store.redis import context_lines
@@ -102,7 +123,7 @@ class SharedDiscovery(Discovery):
         context = list(context)
         if context:
             self.learn(url, context, profile)
-            self._merge(args=[self.prefix, url, context_lines(context)])
+            self._merge(args=[self.prefix, url, context_lines(context)], client=self._pipe or self.client)
         return True
 
     def lead(self, url: str, profile: Profile | None = None) -> StoryLead:

@@ -270,3 +270,23 @@ def test_max_pages_is_for_the_whole_crawl_however_many_workers_add(redis_url):
     assert sum(f.admitted for f in frontiers) == 100
     assert sum(f.refused for f in frontiers) == 4 * 60 - 100
     assert all(f.full for f in frontiers)
+
+
+def test_shared_discovery_notes_a_linking_page_in_one_batch_that_other_workers_read(redis_url):
+    from euspider.discovery import SharedDiscovery
+    from euspider.sites import builtin_profiles
+
+    profile = next(p for p in builtin_profiles() if p.name == "euobserver")
+    client = connect(redis_url)
+    first = SharedDiscovery(client, "euspider:batch")
+    listing = "https://euobserver.com/latest"
+    with first.batch():
+        for story_id, day in ((150000, "2020-01-10"), (150010, "2020-01-12")):
+            url = f"https://euobserver.com/world/{story_id}"
+            first.discover(url, [{"source": "link:listing", "raw": day, "via": listing}], profile)
+        assert not client.exists("euspider:batch:pending")  # nothing sent before the page is through
+    other = SharedDiscovery(connect(redis_url), "euspider:batch")
+    lead = other.lead("https://euobserver.com/world/150005", profile)
+    assert [(a[0], a[1]) for a in lead.anchors] == [(150000, "2020-01-10"), (150010, "2020-01-12")]
+    context = other.lead("https://euobserver.com/world/150010", profile).link_context
+    assert [(c["raw"], c["via"]) for c in context] == [("2020-01-12", listing)]

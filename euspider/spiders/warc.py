@@ -156,9 +156,10 @@ class WarcSpider(NewsSpider):
             response = self.build_response(
                 info.url, stored.status, stored.headers, stored.body, {"euspider_kind": kind}
             )
-            for link in self.discovery_links(response, kind):
-                if self.is_article(link.url):
-                    self.discover(link.url, link.context)
+            with self.discovery.batch():
+                for link in self.discovery_links(response, kind):
+                    if self.is_article(link.url):
+                        self.discover(link.url, link.context)
 
     def note_archived_alias(self, info: RecordInfo) -> None:
         """Note an archived story page as an alias if its ``<head>`` declares another canonical page."""

@@ -690,13 +690,19 @@ class RedisAnchorIndex(AnchorIndex):
         self.client = client
         self.prefix = prefix
         self._add = client.register_script(_ANCHOR)
+        self.pipe: Any = None  # a pipeline that collects additions (SharedDiscovery.batch)
 
     def __len__(self) -> int:
         sites = self.client.smembers(f"{self.prefix}:anchorsites")
         return sum(int(self.client.zcard(f"{self.prefix}:anchors:{site}")) for site in sites)
 
     def add(self, site: str, story_id: int, day: date, source: str) -> bool:
-        return bool(self._add(args=[self.prefix, site, story_id, day.isoformat(), source]))
+        """Whether the anchor is new (always False while a pipeline collects additions)."""
+        args = [self.prefix, site, story_id, day.isoformat(), source]
+        if self.pipe is not None:
+            self._add(args=args, client=self.pipe)
+            return False
+        return bool(self._add(args=args))
 
     def around(self, site: str, story_id: int) -> list[Anchor]:
         key = f"{self.prefix}:anchors:{site}"
