@@ -683,19 +683,18 @@ def _metadata(
     """
     try:
         meta = examine_meta(pruned)
+        if meta.author and " " not in meta.author.strip():
+            meta.author = None  # one word in a <meta>: a user name or the site's, not a byline
         meta = extract_meta_json(pruned, meta)
     except Exception as err:  # noqa: BLE001 - trafilatura's metadata helpers choke on odd markup
         logger.debug("metadata extraction failed on %s: %s", url, err)
         meta = None
     title = _title(tree, scope, (meta.title if meta else None) or extract_title(tree))
-    authors_raw = (meta.author if meta else None) or ""
-    if not authors_raw and scope is not None:
-        authors_raw = "; ".join(
-            dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a))
-        )
-    if not authors_raw and may_name_author:
-        authors_raw = extract_author(pruned) or ""
-    authors = [norm_space(a) for a in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", authors_raw) if norm_space(a)]
+    authors = _authors((meta.author if meta else None) or "")
+    if not authors and scope is not None:
+        authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
+    if not authors and may_name_author:
+        authors = _authors(extract_author(pruned) or "")
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = absolute(url, link)
@@ -709,6 +708,30 @@ def _metadata(
         "canonical_url": canonical,
         "language": _language(tree, headers),
     }
+
+
+#: Names a page gives where a byline goes that name no person: roles, accounts and placeholders.
+_NOT_AUTHORS = frozenset(
+    {
+        "admin", "administrator", "webmaster", "wordpressadmin", "publisher", "editor", "editors", "redaktion",
+        "rédaction", "redacción", "redazione", "redactie", "staff", "guest", "anonymous", "unknown", "user",
+    }
+)  # fmt: skip
+#: A byline's opening word left on a name: "Por Alberto Ávila", "By Jane Doe", "Von Max Muster".
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|por|par|di|door|przez|written by|text)\s*:?\s+", re.IGNORECASE)
+#: A name has at most this many words; a longer "author" is a sentence the markup put there.
+_MAX_NAME_WORDS = 6
+
+
+def _authors(raw: str) -> list[str]:
+    """The names in an author field, split at ``;``, "and" and commas, without byline words, role
+    accounts ("admin", "Publisher") and sentences."""
+    names = []
+    for part in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", raw):
+        name = _BYLINE_PREFIX.sub("", norm_space(part))
+        if name and name.lower() not in _NOT_AUTHORS and len(name.split()) <= _MAX_NAME_WORDS:
+            names.append(name)
+    return list(dict.fromkeys(names))
 
 
 def _title(tree: HtmlElement, scope: HtmlElement | None, declared: str | None) -> str | None:

@@ -526,3 +526,29 @@ def test_author_lines_keep_a_biography_in_the_middle_and_single_names():
     assert boilerplate.author_lines(middle, ["Jane Doe"])[0] == middle
     single = "Staff\nThe story goes on.\nStaff is the word used here."
     assert boilerplate.author_lines(single, ["Staff"])[0] == single
+
+
+@pytest.mark.parametrize(
+    ("head", "inside", "authors"),
+    [
+        # a byline in the page's metadata, split into its names
+        ("<meta name='author' content='Jane Doe and John Roe'>", "", ["Jane Doe", "John Roe"]),
+        # one word in a <meta> is an account or the site's name; the story's own byline link names her
+        ("<meta name='author' content='admin'>", "<a rel='author' href='/jane'>Jane Doe</a>", ["Jane Doe"]),
+        ("<meta name='author' content='ExampleNews'>", "", []),
+        # role accounts and the byline's own word are not names
+        ("<meta name='author' content='Publisher'>", "", []),
+        ("", "<a rel='author' href='/by'>Por Alberto Ávila</a>", ["Alberto Ávila"]),
+        ("", "<a rel='author' href='/a'>Redaktion</a>", []),
+        # a sentence where the name goes
+        (
+            "<meta name='author' content='Seleccione el creador del artículo en la configuración del módulo'>",
+            "",
+            [],
+        ),
+    ],
+)
+def test_authors_are_people_named_by_the_page(head, inside, authors):
+    html = page(head=head, inside=inside)
+    record = extract_article(html, "https://news.example/a", crawled_at="2023-02-04T10:00:00Z")
+    assert record["authors"] == authors
