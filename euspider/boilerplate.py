@@ -1041,7 +1041,7 @@ def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[s
             continue
         after_label = False
         kept.append(line)
-    _trim_end(kept, dropped)
+    _trim_end(kept, dropped, link_titles)
     return "\n".join(kept), dropped
 
 
@@ -1085,15 +1085,17 @@ def _dated_teaser(line: str) -> bool:
     return match is not None and _DIGIT.search(match.group(2)) is not None and _is_dateline(match.group(2))
 
 
-def _trim_end(kept: list[str], dropped: Counter[str]) -> None:
-    """Drop two or more headlines of other posts, each followed by its date, that close the text
-    ("Title - October 10, 2020"): a "recent posts" list."""
-    run = 0
-    while run < len(kept) - 1 and _dated_teaser(kept[-1 - run]):
-        run += 1
-    if run >= 2:
-        del kept[-run:]
-        dropped["related"] += run
+def _trim_end(kept: list[str], dropped: Counter[str], link_titles: frozenset[str] = frozenset()) -> None:
+    """Drop two or more headlines of other posts that close the text: each followed by its date
+    ("Title - October 10, 2020"), a "recent posts" list; or each the whole text of a link to another
+    page, however long (teasers of other stories, their summary in the link)."""
+    for closing in (_dated_teaser, lambda line: line.strip() in link_titles):
+        run = 0
+        while run < len(kept) - 1 and closing(kept[-1 - run]):
+            run += 1
+        if run >= 2:
+            del kept[-run:]
+            dropped["related"] += run
 
 
 def residue(text: str, extra_phrases: Iterable[str] = ()) -> list[str]:

@@ -188,6 +188,24 @@ def test_a_run_of_other_stories_headlines_goes_but_a_single_linked_line_stays():
     assert dropped["related"] == 2
 
 
+def test_teasers_of_other_stories_that_close_the_text_go_however_long():
+    story = "The court ruled on Thursday that the retailer is liable.\nThe case may go to a higher court."
+    teasers = [
+        "A judge in another state threw out a similar claim last year, saying the law did not reach sales made"
+        " online, and the retailer hopes the higher court will read it the same way this time",
+        "Shoppers who bought the recalled heaters can ask for a refund until the end of March, the company said",
+    ]
+    titles = frozenset(teasers)
+    kept, dropped = boilerplate.text_filter("\n".join([story, *teasers]), titles)
+    assert kept == story
+    assert dropped["related"] == 2
+    # one linked line closing the text may be the story's own last paragraph, and the rule reads only the end
+    one = f"{story}\n{teasers[0]}"
+    assert boilerplate.text_filter(one, titles)[0] == one
+    inside = "\n".join([*teasers, story])
+    assert boilerplate.text_filter(inside, titles)[0] == inside
+
+
 def test_recent_posts_with_their_dates_close_the_text_and_go():
     story = "The court ruled on Thursday that the retailer is liable.\nThe case may go to a higher court."
     recent = (
