@@ -127,7 +127,11 @@ class Article:
     )
     site: str | None = doc("The site's host name, without `www.`.", default=None)
     title: str | None = doc("The story's headline.", default=None)
-    authors: list[str] = doc("Byline authors, in page order; empty when none is named.", default_factory=list)
+    authors: list[str] = doc(
+        "Byline authors, in page order; empty when none is named (a one-word `<meta>` author, a role account "
+        "such as `admin` or `Redaktion`, is not a name).",
+        default_factory=list,
+    )
     language: str | None = doc(
         "The story's language, ISO 639-1 (ISO 639-3 for a language without a two-letter code): the "
         "page's declared language, unless the text is confidently in another one, which then wins; for "
