@@ -1,5 +1,5 @@
 """Command line: ``python -m euspider extract PATH_OR_URL``, ``schema``, ``report RUN.jsonl ... -o FILE``,
-``reference`` and ``dataset-card OUTPUT``.
+``merge RUN.jsonl ... -o FILE``, ``reference`` and ``dataset-card OUTPUT``.
 
 ``extract`` prints one page's record and its date evidence table, for checking a date by hand. It
 reads a file (``.html`` or ``.html.gz``) or fetches a URL (``http(s)://``; the response's headers
@@ -153,6 +153,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import merge
+    from .runs import run_files
+
+    out = Path(args.output)
+    inputs = list(run_files(args.runs))
+    missing = [str(p) for p in inputs if not p.is_file()]
+    if missing:
+        print("no such run file: " + ", ".join(missing), file=sys.stderr)
+        return 2
+    if any(p.resolve() == out.resolve() for p in inputs):
+        print(f"the output {out} is one of the run files: write it elsewhere", file=sys.stderr)
+        return 2
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            counts = merge(inputs, handle)
+        partial.replace(out)
+    except (OSError, UnicodeDecodeError) as err:
+        partial.unlink(missing_ok=True)
+        print(f"cannot merge into {out}: {err}", file=sys.stderr)
+        return 2
+    for path, number, why in counts.skipped:
+        print(f"skipped {path}:{number}: {why}", file=sys.stderr)
+    print(f"{counts.summary()}; written to {out}")
+    return 0
+
+
 def cmd_reference(args: argparse.Namespace) -> int:
     from .reference import document, update_readme
 
@@ -199,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
     rep.add_argument("--title", default="euspider crawl report", help="the report's title")
     rep.set_defaults(func=cmd_report)
+    mrg = sub.add_parser(
+        "merge",
+        help="write the records of several run files (the workers' of a shared crawl, or several runs') "
+        "into one JSON lines file, each (url, content_hash) once",
+    )
+    mrg.add_argument("runs", nargs="+", help="run files (JSON lines; a folder stands for its *.jsonl files)")
+    mrg.add_argument("-o", "--output", required=True, help="the JSON lines file to write")
+    mrg.set_defaults(func=cmd_merge)
     ref = sub.add_parser(
         "reference", help="print the reference of every setting, meta key, stat, output field and command"
     )

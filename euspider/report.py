@@ -19,7 +19,7 @@ import heapq
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any
 
 from .dates.resolve import family
 from .extract import SKIP_REASONS
-from .runs import manifest_path
+from .runs import manifest_path, run_files
 
 #: Rows in each table of the report.
 TABLE_SIZE = 20
@@ -554,17 +554,9 @@ class Collector:
 def collect(paths: Iterable[str | Path]) -> Collector:
     """A collector over run files (JSON lines); a folder stands for the ``*.jsonl`` files in it."""
     collector = Collector()
-    for path in _expand(paths):
+    for path in run_files(paths):
         collector.read_run(path)
     return collector
-
-
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
-    for path in map(Path, paths):
-        if path.is_dir():
-            yield from sorted(path.glob("*.jsonl"))
-        else:
-            yield path
 
 
 _CSS = """

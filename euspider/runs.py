@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -110,6 +111,15 @@ def _last_line_end(handle: BinaryIO, size: int, block: int = 1 << 16) -> int:
             return start + found + 1
         position = start
     return 0
+
+
+def run_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """The files named, a folder standing for its ``*.jsonl`` files (in name order)."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(path.glob("*.jsonl"))
+        else:
+            yield path
 
 
 def write_manifest(path: str | Path, data: dict[str, Any]) -> None:

@@ -128,6 +128,13 @@ def test_two_workers_write_every_story_once_and_share_the_work(tmp_path, redis_u
         for record in share:
             assert record["published"] == by_url[record["url"]]["published"], record["url"]
     assert crawl_keys(redis_url) == []  # a finished crawl leaves nothing behind: the next one starts afresh
+    # the README's merge of the workers' run files: one dataset file, every story once
+    merged = tmp_path / "euobserver.jsonl"
+    command = [sys.executable, "-m", "euspider", "merge", *(str(f / "runs") for f in folders), "-o", str(merged)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(line)["url"] for line in merged.open()) == single
+    assert "18 records from 2 files, 0 repeated records left out" in done.stdout
 
 
 def test_a_killed_worker_loses_nothing(tmp_path, redis_url, monitored_crawl):
