@@ -68,7 +68,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bby (continuing to )?(using|browsing) (this|our) (web)?site\b",
     ),
     "share": (
-        r"^(share|tweet|e-?mail|print|copy link)( this)?( article| story| page)?$",
+        r"^(share|tweet|e-?mail|print|copy link)( this)?( article| story| page)?:?$",
+        r"\(opens in (a )?new (window|tab)\)|^follow @\w+$",
         r"\bshare (on|via|this (article|story))\b",
         r"\bfollow us on\b",
         r"\b(follow|subscribe to) [\w .@'’-]{0,40}\bon "
@@ -173,7 +174,9 @@ FURNITURE_LINE = re.compile(
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
     r"skip to (main )?content|skip ad|(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
-    r"cliquez pour agrandir|haga clic para ampliar)\s*[:.]?\s*$",
+    r"cliquez pour agrandir|haga clic para ampliar|advertisement\s*[-–—:]?\s*(story|article) continues below|"
+    r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|learn more|see all|show more|"
+    r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
@@ -241,8 +244,8 @@ _PROMPT_PREFILTER = re.compile(
     r"sign up|posteingang|melde dich|send us|reach us|contact|write to|tip|podcasts|spotify|stitcher|"
     r"embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
-    r"affiliate|telegram|whatsapp|discord|\btry\b|register your|clicking here|error|went wrong|fehler|erreur|"
-    r"please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断"
+    r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
+    r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断"
 )
 
 
@@ -809,6 +812,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "furniture"  # rules, bullets and bars with no word in them; an unfilled template slot
     if stripped.endswith(")") and CREDIT_END.search(stripped):
         return "caption"  # a picture's caption ends with its credit
+    if words <= 60 and (stripped.startswith(("FILE PHOTO:", "File photo:")) or AGENCY_CREDIT_END.search(stripped)):
+        return "caption"  # "FILE PHOTO: ... REUTERS/Jane Doe/File Photo"
     if words <= 40 and ":" in stripped and CREDIT_LABEL_END.search(stripped):
         return "caption"  # "... in Paris on Monday Credit: Getty Images/Jane Doe"
     kinds = prompt_kinds(stripped)
@@ -853,6 +858,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "byline"  # the post's tags, as hashtags
     if words <= 8 and _BARE_DATE_LABEL.match(stripped):
         return "dateline"
+    if words <= 14 and first in _POSTED_BY and _posted_by(stripped):
+        return "byline"
     if not _DIGIT.search(stripped):
         return None  # no date, no time: neither a dateline nor a row of post metadata
     label = _DATE_LABEL.match(stripped)
@@ -887,6 +894,11 @@ _BARE_DATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _WORD_CHAR = re.compile(r"[^\W_]")
+#: A news agency's picture credit closing a caption, with the photographer after a slash:
+#: "... in Paris, June 5, 2019. REUTERS/Jane Doe/File Photo", "AFP/Getty Images".
+AGENCY_CREDIT_END = re.compile(
+    r"\b(?:REUTERS|AFP|AP|EPA|ANP|DPA|Getty Images|Reuters)(?:/[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}){1,3}$"
+)
 #: A template's placeholder the page left unfilled: "[[(gallery.Image) CAPTION]]", "{{ author }}".
 TEMPLATE_LINE = re.compile(r"\[\[.*\]\]|\{\{.*\}\}")
 #: A caption closing with its labelled credit: "Credit : Getty Images/Jane Doe", "Foto: dpa".
@@ -968,6 +980,21 @@ _NAME_JOINS = frozenset(
         "by",
     }
 )
+
+
+_POSTED_BY = frozenset({"posted", "submitted", "published", "written"})
+
+
+def _posted_by(line: str) -> bool:
+    """A post's byline with its date or time: "Posted by jdoe at 10:15 AM", "Submitted by Jane Doe on 3 May"."""
+    words = line.split()
+    if len(words) < 5 or words[1].lower() != "by":
+        return False
+    for index in range(3, min(len(words), 8)):
+        if words[index].lower() in {"on", "at", "am", "le", "el"}:
+            rest = " ".join(words[index + 1 :])
+            return bool(rest) and (_is_dateline(rest) or _CLOCK.match(rest.split()[0]) is not None)
+    return False
 
 
 def _names_only(line: str) -> bool:
