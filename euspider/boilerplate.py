@@ -92,7 +92,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(get|download) (it|the app) on (the )?(app store|google play)\b",
         r"\bclick here to (get|download|subscribe|sign up|read|watch|listen)\b",
         r"\bget the [\w .'’-]{0,30}\bapp\b",
-        r"\bby clicking here\b",
+        r"\bby clicking here\b|^click here for\b",
     ),
     # what a form says back: a newsletter box's or a comment form's messages, left in the page
     "form_message": (
@@ -176,7 +176,9 @@ FURNITURE_LINE = re.compile(
     r"skip to (main )?content|skip ad|(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
     r"cliquez pour agrandir|haga clic para ampliar|advertisement\s*[-–—:]?\s*(story|article) continues below|"
     r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|learn more|see all|show more|"
-    r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions)\s*[:.]?\s*$",
+    r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
+    r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
+    r"\d+[- ]min(ute)?s? read|story highlights)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
@@ -812,6 +814,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "furniture"  # rules, bullets and bars with no word in them; an unfilled template slot
     if stripped.endswith(")") and CREDIT_END.search(stripped):
         return "caption"  # a picture's caption ends with its credit
+    if words <= 40 and MEDIA_CAPTION.match(stripped):
+        return "caption"  # "Media caption Watch: ...", "Image caption ..." set before the caption itself
     if words <= 60 and (stripped.startswith(("FILE PHOTO:", "File photo:")) or AGENCY_CREDIT_END.search(stripped)):
         return "caption"  # "FILE PHOTO: ... REUTERS/Jane Doe/File Photo"
     if words <= 40 and ":" in stripped and CREDIT_LABEL_END.search(stripped):
@@ -894,6 +898,8 @@ _BARE_DATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _WORD_CHAR = re.compile(r"[^\W_]")
+#: A caption with its label in front, as some broadcasters' pages print it: "Media caption ...".
+MEDIA_CAPTION = re.compile(r"^(?:media|image|video|picture) caption\b", re.IGNORECASE)
 #: A news agency's picture credit closing a caption, with the photographer after a slash:
 #: "... in Paris, June 5, 2019. REUTERS/Jane Doe/File Photo", "AFP/Getty Images".
 AGENCY_CREDIT_END = re.compile(
@@ -903,7 +909,8 @@ AGENCY_CREDIT_END = re.compile(
 TEMPLATE_LINE = re.compile(r"\[\[.*\]\]|\{\{.*\}\}")
 #: A caption closing with its labelled credit: "Credit : Getty Images/Jane Doe", "Foto: dpa".
 CREDIT_LABEL_END = re.compile(
-    r"\b(?:credits?|photo|foto|bild|image|picture|crédit|fotos?)\s*:\s*[^.:!?]{2,80}$", re.IGNORECASE
+    r"\b(?:credits?|photo|photograph|foto|bild|image|picture|illustration|crédit|fotos?)\s*:\s*[^.:!?]{2,80}$",
+    re.IGNORECASE,
 )
 #: A teaser cut short, ending with an ellipsis and a link to the rest: "... weiter...", "… Read more".
 MORE_END = re.compile(

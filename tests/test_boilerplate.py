@@ -153,6 +153,13 @@ LINES = [
     ("posted-by-at", "Posted by jdoe at 10:15 AM", "byline"),
     ("written-by-on", "Written by Jane Doe on 3 May 2021", "byline"),
     ("prose-published-by", "Published by the ministry on Monday, the report found fault.", None),
+    # broadcasters' and wires' page furniture: media captions and players, reading times, photo credits
+    ("media-caption", "Media caption Watch: the moment the bridge fell", "caption"),
+    ("media-playback", "Media playback is unsupported on your device", "furniture"),
+    ("photograph-credit", "Ministers meet in Brussels. Photograph: Jane Doe/Reuters", "caption"),
+    ("reading-time", "4 Min Read", "furniture"),
+    ("hide-caption", "hide caption", "furniture"),
+    ("click-here-for", "CLICK HERE FOR MORE SPORTS COVERAGE ON EXAMPLE.COM", "app_promo"),
     ("cjk-editor", "责任编辑：王小明", "byline"),
     ("cjk-editor-empty", "（责任编辑： ）", "byline"),
     ("labelled-contact", "E-Mail: presse@example.org", "url"),
@@ -441,7 +448,7 @@ PROMPT_EXAMPLES = [
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
     "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram",
-    "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Try Example Premium for free", "Register your account now",
+    "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Click here for more", "Try Example Premium for free", "Register your account now",
     "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
     "Thank you for subscribing!", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
 ]  # fmt: skip
