@@ -178,7 +178,8 @@ FURNITURE_LINE = re.compile(
     r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|learn more|see all|show more|"
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
-    r"\d+[- ]min(ute)?s? read|story highlights)\s*[:.]?\s*$",
+    r"\d+[- ]min(ute)?s? read|story highlights|"
+    r"((image|photo|picture|slide|bild|foto) )?\d{1,3} ?(of|/|von|de|sur) ?\d{1,3})\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
@@ -1087,6 +1088,25 @@ _BIO_VERB = re.compile(
 )
 #: How far from the end of the text an author's biography is looked for, in lines.
 _BIO_LINES = 2
+#: How far from the start of the text a byline with more than the name is looked for, in lines.
+_BYLINE_LINES = 3
+_BYLINE_REST = re.compile(r"^\s*(?:,|\||·|-|–|—|and|und|&)\s*")
+
+
+def _names_an_author(line: str, names: Sequence[str]) -> bool:
+    """A byline with the author's outlet or role beside the name: "Jane Doe, Reuters", "Jane Doe |
+    Senior Reporter", "Jane Doe and John Roe" (at most 8 words, no sentence)."""
+    if len(line.split()) > 8 or line.endswith((".", "!", "?", ":")):
+        return False
+    for name in names:
+        if line.startswith(name) and len(line) > len(name):
+            rest = line[len(name) :]
+            separator = _BYLINE_REST.match(rest)
+            if separator is not None and all(
+                w[:1].isupper() or not w[:1].isalpha() for w in rest[separator.end() :].split()
+            ):
+                return True
+    return False
 
 
 def author_lines(text: str, authors: Sequence[str]) -> tuple[str, Counter[str]]:
@@ -1103,7 +1123,9 @@ def author_lines(text: str, authors: Sequence[str]) -> tuple[str, Counter[str]]:
     kept = []
     for index, line in enumerate(lines):
         stripped = norm_space(line)
-        if stripped.lower().rstrip(".") in bylines:
+        if stripped.lower().rstrip(".") in bylines or (
+            (index < _BYLINE_LINES or index >= len(lines) - _BIO_LINES) and _names_an_author(stripped, names)
+        ):
             dropped["byline"] += 1
             continue
         if index >= len(lines) - _BIO_LINES and len(stripped.split()) <= 80:

@@ -160,6 +160,9 @@ LINES = [
     ("reading-time", "4 Min Read", "furniture"),
     ("hide-caption", "hide caption", "furniture"),
     ("click-here-for", "CLICK HERE FOR MORE SPORTS COVERAGE ON EXAMPLE.COM", "app_promo"),
+    ("gallery-counter", "Slide 2 of 10", "furniture"),
+    ("bare-counter", "1 of 9", "furniture"),
+    ("prose-with-of", "3 of the 9 ministers voted against.", None),
     ("cjk-editor", "责任编辑：王小明", "byline"),
     ("cjk-editor-empty", "（责任编辑： ）", "byline"),
     ("labelled-contact", "E-Mail: presse@example.org", "url"),
@@ -549,6 +552,23 @@ def test_author_lines_drop_a_kept_byline_and_a_closing_biography():
         "Officials will meet again in March.",
     ]
     assert dropped == {"byline": 1, "author_bio": 1}
+
+
+def test_author_lines_drop_a_byline_with_the_outlet_at_the_top_but_not_a_sentence_naming_the_author():
+    text = "\n".join(
+        [
+            "Jane Doe, Reuters",
+            "The council agreed on Monday to cut the budget.",
+            "The cut is a tenth of last year's spending.",
+            "Jane Doe and John Roe",  # too far from either end to be taken for a byline
+            "Jane Doe, a reporter, said it was late.",
+            "Officials meet again in March.",
+            "The vote is due in May.",
+        ]
+    )
+    kept, dropped = boilerplate.author_lines(text, ["Jane Doe", "John Roe"])
+    assert kept.split("\n") == text.split("\n")[1:]
+    assert dropped == {"byline": 1}
 
 
 @pytest.mark.parametrize(
