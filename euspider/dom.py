@@ -9,7 +9,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urldefrag, urljoin
 
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlElementClassLookup,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
+)
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 _SPACE = re.compile(r"\s+")
 HEADLINE_WORDS = 4  # a link text of this many words reads as a headline, not as a name or a label
@@ -23,6 +33,53 @@ def norm_space(text: str | None) -> str:
 def norm_text(text: str) -> str:
     """Unicode NFC plus whitespace collapsing: the form texts are compared and hashed in."""
     return norm_space(unicodedata.normalize("NFC", text))
+
+
+def _element_classes() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (``FormElement`` for ``<form>``... ``HtmlElement`` for the rest),
+    looked up by lxml itself: lxml.html's own lookup is a Python method, called for every element
+    object lxml makes, and extraction, dating and trafilatura make millions of them."""
+    lookup = etree.ElementNamespaceClassLookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+        )
+    )
+    by_tag = lookup.get_namespace(None)
+    for tag, cls in HtmlElementClassLookup._default_element_classes.items():
+        by_tag[tag] = cls
+    return lookup
+
+
+#: trafilatura's parser settings (``trafilatura.utils.HTML_PARSER``), with the element classes above.
+_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
+_PARSER.set_element_class_lookup(_element_classes())
+
+
+def _parse_bytes(text: str) -> HtmlElement | None:
+    try:
+        return fromstring(text.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:  # noqa: BLE001 - as trafilatura: an unparseable page is None
+        return None
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """The page's tree, exactly as ``trafilatura.utils.load_html`` parses a string (the same repairs,
+    parser settings, fallback to bytes and rejection of what is not HTML), or None."""
+    beginning = text[:50].lower()
+    dubious = is_dubious_html(beginning)
+    text = repair_faulty_html(text, beginning)
+    tree, from_bytes = None, False
+    try:
+        tree = fromstring(text, parser=_PARSER)
+    except ValueError:  # a string with an encoding declaration
+        tree, from_bytes = _parse_bytes(text), True
+    except Exception:  # noqa: BLE001, S110 - as trafilatura: try the bytes next
+        pass
+    if (tree is None or len(tree) < 1) and not from_bytes:
+        tree = _parse_bytes(text)
+    if tree is not None and dubious and len(tree) < 2:
+        return None
+    return tree
 
 
 _SKIP_TEXT = ("script", "style", "noscript", "template")

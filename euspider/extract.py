@@ -29,7 +29,6 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
 from trafilatura.settings import Extractor as TrafilaturaOptions
-from trafilatura.utils import load_html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from . import boilerplate, language, pagetype
@@ -42,6 +41,7 @@ from .dom import (
     is_inside,
     norm_space,
     norm_text,
+    parse_html,
     precedes,
     text_cache,
     visible_text,
@@ -258,7 +258,7 @@ class ArticleExtractor:
         text, reason = decode(html, headers)
         if text is None:
             return Outcome(None, reason, SKIP_REASONS[reason or ""])
-        tree = load_html(text)
+        tree = parse_html(text)
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
         crowded = link_list(tree)
