@@ -89,14 +89,20 @@ _TEXT_CACHE: ContextVar[dict[HtmlElement, str] | None] = ContextVar("visible_tex
 
 
 @contextmanager
-def text_cache() -> Iterator[None]:
+def text_cache(tree: HtmlElement | None = None) -> Iterator[None]:
     """Remember :func:`visible_text` answers while the block runs (one page: the tree must not
-    change its text meanwhile; marking attributes is fine)."""
+    change its text meanwhile; marking attributes is fine).
+
+    With ``tree``, the Python objects of its elements are made once and held while the block runs:
+    the many walks of the page then find them instead of making and freeing new ones each time.
+    """
     token = _TEXT_CACHE.set({})
+    held = list(tree.iter()) if tree is not None else []
     try:
         yield
     finally:
         _TEXT_CACHE.reset(token)
+        del held
 
 
 def visible_text(element: HtmlElement) -> str:

@@ -264,7 +264,7 @@ class ArticleExtractor:
         crowded = link_list(tree)
         if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
             return Outcome(None, "listing", crowded)
-        with text_cache():
+        with text_cache(tree):
             return self._extract_tree(
                 tree,
                 url,
