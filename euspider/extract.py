@@ -268,7 +268,6 @@ class ArticleExtractor:
             return self._extract_tree(
                 tree,
                 url,
-                source=text.lower(),
                 headers=headers,
                 crawled_at=_parse_crawled_at(crawled_at, headers),
                 link_context=link_context,
@@ -281,7 +280,6 @@ class ArticleExtractor:
         tree: HtmlElement,
         url: str,
         *,
-        source: str | None = None,  # the page's HTML, lower-cased
         headers: dict[str, str],
         crawled_at: datetime | None,
         link_context: Sequence[Mapping[str, Any]],
@@ -319,7 +317,7 @@ class ArticleExtractor:
         document = bare_extraction(pruned, options=options)
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
-        meta = _metadata(tree, pruned, url, headers, scope, may_name_author=_may_name_author(source))
+        meta = _metadata(tree, pruned, url, headers, scope)
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(text, meta["title"], scope)
@@ -642,22 +640,30 @@ def _link_title_share(text: str, titles: frozenset[str]) -> float:
     return linked / total if total else 0.0
 
 
-#: What trafilatura's author search (``extract_author``) looks for in class, id, rel or itemprop
-#: values and tag names: without any of these in the page (and no <rel> element, which HTML does not
-#: have), it cannot find an author.
+#: What trafilatura's author search (``extract_author``) looks for in class, id, itemprop, rel,
+#: data-testid and data-component values (in upper or lower case): without any of these in the page,
+#: and without an ``author`` or ``rel`` element, it cannot find an author.
 _AUTHOR_MARKUP = (
     "author", "byl", "bbl", "username", "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by",
     "posted-by", "journalist-name", "screenname", "writer",
 )  # fmt: skip
 
 
-def _may_name_author(source: str | None) -> bool:
-    """False when the page's HTML (``source``, lower-cased) holds none of the words trafilatura's
-    author search needs, so the search (a few milliseconds on the whole tree) is skipped with the
-    same result."""
-    if source is None:
+#: The attribute values trafilatura's author search tests (one list from lxml, no Python walk).
+_AUTHOR_ATTRIBUTES = etree.XPath(
+    "//@class | //@id | //@itemprop | //@rel | //@data-testid | //@data-component", smart_strings=False
+)
+
+
+def _may_name_author(tree: HtmlElement) -> bool:
+    """False when no attribute of ``tree`` that trafilatura's author search tests holds one of the
+    words it needs, and the tree has no ``author`` or ``rel`` element: the search (a copy of the tree
+    and three XPath searches with regular expressions, milliseconds) is then skipped, with the same
+    result."""
+    if next(tree.iter("author", "rel"), None) is not None:
         return True
-    return any(word in source for word in _AUTHOR_MARKUP)
+    values = " ".join(_AUTHOR_ATTRIBUTES(tree)).lower()
+    return any(word in values for word in _AUTHOR_MARKUP)
 
 
 def _metadata(
@@ -666,8 +672,6 @@ def _metadata(
     url: str,
     headers: Mapping[str, str],
     scope: HtmlElement | None,
-    *,
-    may_name_author: bool = True,
 ) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
@@ -686,7 +690,7 @@ def _metadata(
         authors_raw = "; ".join(
             dict.fromkeys(visible_text(a) for a in scope.xpath(".//a[@rel='author']") if visible_text(a))
         )
-    if not authors_raw and may_name_author:
+    if not authors_raw and _may_name_author(pruned):
         authors_raw = extract_author(pruned) or ""
     authors = [norm_space(a) for a in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", authors_raw) if norm_space(a)]
     canonical = None
