@@ -21,13 +21,13 @@ from lxml.html import (
 )
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
-_SPACE = re.compile(r"\s+")
 HEADLINE_WORDS = 4  # a link text of this many words reads as a headline, not as a name or a label
 
 
 def norm_space(text: str | None) -> str:
-    """Collapse all whitespace runs to one space and strip."""
-    return _SPACE.sub(" ", text or "").strip()
+    """Collapse all whitespace runs to one space and strip (``str.split`` splits on the characters
+    the regular expression ``\\s`` matches, at a fraction of its cost)."""
+    return " ".join(text.split()) if text else ""
 
 
 def norm_text(text: str) -> str:
