@@ -141,9 +141,13 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("euspider-cp1252", _cp1252_fallback)
 
 
+#: Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _bad_share(text: str) -> float:
     sample = text[:20000]
-    bad = sample.count("\ufffd") + sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    bad = sample.count("\ufffd") + len(_CONTROL.findall(sample))
     return bad / max(len(sample), 1)
 
 
