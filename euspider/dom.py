@@ -252,7 +252,7 @@ def find_article_scope(
         found = [e for e in tree.cssselect(body_selector) if usable(e)]
         body = found[0] if found else None
     if body is None:
-        found = [e for e in tree.xpath('//*[@itemprop="articleBody"]') if usable(e)]
+        found = [e for e in tree.xpath('//@itemprop[.="articleBody"]/..') if usable(e)]
         body = found[0] if found else None
     in_comments = _CommentTest()
     if body is None:

@@ -733,8 +733,7 @@ def _title(tree: HtmlElement, scope: HtmlElement | None, declared: str | None) -
 def _language(tree: HtmlElement, headers: Mapping[str, str]) -> str | None:
     values = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     values += tree.xpath(
-        '//meta[@property="og:locale"]/@content'
-        ' | //meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+        '//meta[@property="og:locale" or @http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
     )
     values.append(_header(headers, "content-language"))
     for value in values:

@@ -290,7 +290,8 @@ def _time_value(element: HtmlElement) -> str:
     return (element.get("datetime") or element.get("content") or visible_text(element) or "").strip()
 
 
-_ITEMPROPS = etree.XPath("//*[@itemprop]")
+#: Elements with a date itemprop (found by the attribute: libxml2's fastest search).
+_ITEMPROPS = etree.XPath("//@itemprop[. = 'datePublished' or . = 'dateModified' or . = 'dateCreated']/..")
 _DATE_ITEMPROPS = {"datePublished", "dateModified", "dateCreated"}
 
 
