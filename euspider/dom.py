@@ -156,9 +156,20 @@ def ancestors(element: HtmlElement, limit: int = 50) -> Iterator[HtmlElement]:
 
 
 def is_inside(element: HtmlElement, container: HtmlElement | None) -> bool:
+    """Whether ``element`` is ``container`` or one of its descendants up to 50 levels down (the
+    walk of :func:`ancestors`, written out: the detectors ask this tens of thousands of times)."""
     if container is None:
         return False
-    return element is container or any(node is container for node in ancestors(element))
+    if element is container:
+        return True
+    node = element.getparent()
+    for _ in range(50):
+        if node is None:
+            return False
+        if node is container:
+            return True
+        node = node.getparent()
+    return False
 
 
 def precedes(first: HtmlElement, second: HtmlElement) -> bool:
