@@ -18,8 +18,8 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from copy import copy
-from dataclasses import asdict, dataclass, field
+from copy import copy, deepcopy
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -230,6 +230,23 @@ def _parse_crawled_at(value: datetime | str | None, headers: Mapping[str, str]) 
 
 
 _BULLET = re.compile(r"^\s*[-•*]\s+")
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _record(value: Any) -> Any:
+    """``dataclasses.asdict`` for a record: dataclasses become dicts, lists and dicts are copied, and
+    strings, numbers, booleans and None are kept as they are (what asdict's deep copy does with
+    them), without its generic dispatch and a ``deepcopy`` call for every string of the evidence."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is list or kind is tuple:
+        return kind(_record(item) for item in value)
+    if kind is dict:
+        return {_record(key): _record(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _record(getattr(value, f.name)) for f in fields(value)}
+    return deepcopy(value)
 
 
 class ArticleExtractor:
@@ -382,7 +399,7 @@ class ArticleExtractor:
             date_evidence=dates.evidence,
             content_hash=content_hash(text),
         )
-        return Outcome(asdict(article), None, "", link_dates, dates)
+        return Outcome(_record(article), None, "", link_dates, dates)
 
     def _not_article(
         self,
