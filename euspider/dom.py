@@ -123,6 +123,8 @@ def visible_text(element: HtmlElement) -> str:
 def _visible_text(element: HtmlElement) -> str:
     if not isinstance(element.tag, str) or element.tag in _SKIP_TEXT:
         return ""
+    if not len(element):  # no children (most links, many paragraphs): its own text is all of it
+        return " ".join(element.text.split()) if element.text else ""
     if next(element.iter(*_SKIP_TEXT), None) is None:
         return " ".join(" ".join(element.itertext()).split())
     skip = set(_SKIP_TEXT)
