@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import EllipsisType
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -492,11 +493,15 @@ def story_headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement 
     return (inside or headings)[0]
 
 
-def mark_standfirst(tree: HtmlElement, scope: HtmlElement | None, marks: Marks) -> None:
+def mark_standfirst(
+    tree: HtmlElement, scope: HtmlElement | None, marks: Marks, *, headline: HtmlElement | EllipsisType | None = ...
+) -> None:
     """Mark the subheadline set right under the headline (a heading, or a block whose class says
     dek, subhead, subtitle or standfirst): a sentence or two summing the story up, which the page
-    also gives as its description; the story's own first paragraph (a lead, an intro) is not one."""
-    headline = story_headline(tree, scope)
+    also gives as its description; the story's own first paragraph (a lead, an intro) is not one.
+    ``headline`` is :func:`story_headline`'s answer when the caller has it already."""
+    if headline is ...:
+        headline = story_headline(tree, scope)
     if headline is None:
         return
     node = headline

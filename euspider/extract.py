@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import copy, deepcopy
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -313,7 +314,8 @@ class ArticleExtractor:
         kept = boilerplate.mark_hidden(tree, marks)
         scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
         boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
-        boilerplate.mark_standfirst(tree, scope, marks)
+        headline = boilerplate.story_headline(tree, scope)  # the standfirst and the lead are found beside it
+        boilerplate.mark_standfirst(tree, scope, marks, headline=headline)
         date_inputs = DateInputs(
             url=url,
             headers=headers,
@@ -342,7 +344,7 @@ class ArticleExtractor:
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(text, meta["title"], scope)
-        text = restore_lead(text, scope)
+        text = restore_lead(text, scope, headline=headline)
         dropped.update(heads)
         removed = marks.counts()
         for kind, count in dropped.items():
@@ -545,19 +547,20 @@ _LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|description|excerpt|chapeau
 _STORY_PARAGRAPH = 80
 
 
-def restore_lead(text: str, scope: HtmlElement | None) -> str:
+def restore_lead(text: str, scope: HtmlElement | None, *, headline: HtmlElement | EllipsisType | None = ...) -> str:
     """Put back the story's lead paragraph when the extractor dropped it.
 
     Many sites set the first paragraph apart ("teaser", "intro", "lead") before the body, and
     trafilatura takes those classes for boilerplate. A lead is kept when it sits in the article
     before the first body paragraph, is prose (12 to 120 words, not a link), is not marked as
-    boilerplate, and is not in the text already.
+    boilerplate, and is not in the text already. ``headline`` is the page's
+    :func:`~euspider.boilerplate.story_headline` when the caller has it already.
     """
     if scope is None or not text:
         return text
     flat = norm_space(text)
     # a story element without the headline: the lead may be set with the headline, before it
-    for element in _beside_headline(scope):
+    for element in _beside_headline(scope, headline):
         lead = _lead_text(element, flat)
         if lead is not None:
             return lead + "\n" + text
@@ -589,10 +592,11 @@ def _lead_text(element: HtmlElement, flat: str) -> str | None:
     return None if links > 0.5 * len(lead) else lead
 
 
-def _beside_headline(scope: HtmlElement) -> list[HtmlElement]:
+def _beside_headline(scope: HtmlElement, headline: HtmlElement | EllipsisType | None = ...) -> list[HtmlElement]:
     """Blocks set after the page's headline, beside it, when the headline is outside the story's
     element and before it (an article header apart from the article body)."""
-    headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
+    if headline is ...:
+        headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
     if headline is None or is_inside(headline, scope) or not precedes(headline, scope):
         return []
     found = []
