@@ -283,10 +283,10 @@ class ArticleExtractor:
         tree = parse_html(text)
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
-        crowded = link_list(tree)
-        if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
-            return Outcome(None, "listing", crowded)
-        with text_cache(tree):
+        with text_cache(tree):  # the link texts link_list reads are read again by the later steps
+            crowded = link_list(tree)
+            if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
+                return Outcome(None, "listing", crowded)
             return self._extract_tree(
                 tree,
                 url,
