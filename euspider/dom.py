@@ -125,18 +125,28 @@ def _visible_text(element: HtmlElement) -> str:
         return ""
     if not len(element):  # no children (most links, many paragraphs): its own text is all of it
         return " ".join(element.text.split()) if element.text else ""
-    if next(element.iter(*_SKIP_TEXT), None) is None:
+    skipped = list(element.iter(*_SKIP_TEXT))
+    if not skipped:
         return " ".join(" ".join(element.itertext()).split())
+    # the blocks on the way down to a script or style are walked here; lxml reads the others' text
+    mixed = {element}
+    for node in skipped:
+        parent = node.getparent()
+        while parent is not None and parent not in mixed:
+            mixed.add(parent)
+            parent = parent.getparent()
     skip = set(_SKIP_TEXT)
     chunks: list[str] = []
 
     def walk(node: HtmlElement) -> None:
-        if not isinstance(node.tag, str) or node.tag in skip:
-            return
         if node.text:
             chunks.append(node.text)
         for child in node:
-            walk(child)
+            if isinstance(child.tag, str) and child.tag not in skip:
+                if child in mixed:
+                    walk(child)
+                else:
+                    chunks.extend(child.itertext())
             if child.tail:
                 chunks.append(child.tail)
 
