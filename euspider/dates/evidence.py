@@ -695,12 +695,14 @@ def from_stamp(
 
 
 def _stamp_in(element: HtmlElement, capture_day: date | None) -> Candidate | None:
+    tried = None  # a parent showing its child's text alone reads the same: not parsed twice
     for target in (element, element.getparent()):
         if target is None or target.tag in {"body", "html"}:
             return None
         text = _time_value(target) if target.tag == "time" else visible_text(target)
-        if not text or len(text) > 60:
+        if not text or len(text) > 60 or text == tried:
             continue
+        tried = text
         parsed, _ = parse_date(text)
         if parsed is None or parsed.precision not in {"day", "datetime"}:
             continue
