@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import EllipsisType
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -307,9 +308,9 @@ class Marks:
 #: Elements carrying an attribute that can hide them: hidden, aria-hidden, or a style that says none
 #: or hidden (the exact test is in Python, on these few).
 _MAYBE_HIDDEN = etree.XPath(
-    "//body//*[@hidden or @aria-hidden or @style[contains(., 'none') or contains(., 'hidden')"
-    " or contains(., 'NONE') or contains(., 'HIDDEN')]]"
-)  # (the style test as a predicate of @style: lxml skips it on the many elements without one)
+    "//body//@hidden/.. | //body//@aria-hidden/.. | //body//@style[contains(., 'none') or contains(., 'hidden')"
+    " or contains(., 'NONE') or contains(., 'HIDDEN')]/.."
+)  # (found by their attributes, libxml2's fastest search; the body itself is among them when it has one)
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Classes and ids that say a block is behind a paywall (a metered paywall hides the rest of the story
 #: in such blocks until a script decides whether the reader may see it).
@@ -516,11 +517,15 @@ def story_headline(tree: HtmlElement, scope: HtmlElement | None) -> HtmlElement 
     return (inside or headings)[0]
 
 
-def mark_standfirst(tree: HtmlElement, scope: HtmlElement | None, marks: Marks) -> None:
+def mark_standfirst(
+    tree: HtmlElement, scope: HtmlElement | None, marks: Marks, *, headline: HtmlElement | EllipsisType | None = ...
+) -> None:
     """Mark the subheadline set right under the headline (a heading, or a block whose class says
     dek, subhead, subtitle or standfirst): a sentence or two summing the story up, which the page
-    also gives as its description; the story's own first paragraph (a lead, an intro) is not one."""
-    headline = story_headline(tree, scope)
+    also gives as its description; the story's own first paragraph (a lead, an intro) is not one.
+    ``headline`` is :func:`story_headline`'s answer when the caller has it already."""
+    if headline is ...:
+        headline = story_headline(tree, scope)
     if headline is None:
         return
     node = headline
@@ -753,7 +758,7 @@ def pruned_copy(tree: HtmlElement, marks: Marks, *, kept: bool = True) -> HtmlEl
                 parent.text = holder_text
     if not kept:
         return copy
-    for element in copy.xpath(f"//*[@{KEPT}]"):
+    for element in copy.xpath(f"//@{KEPT}/.."):
         for node in (element, *ancestors(element)):
             if node.tag in {"body", "html"}:
                 break

@@ -18,9 +18,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from copy import copy
-from dataclasses import asdict, dataclass, field
+from copy import copy, deepcopy
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +30,6 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title
 from trafilatura.settings import Extractor as TrafilaturaOptions
-from trafilatura.utils import load_html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from . import boilerplate, language, pagetype
@@ -42,6 +42,7 @@ from .dom import (
     is_inside,
     norm_space,
     norm_text,
+    parse_html,
     precedes,
     text_cache,
     visible_text,
@@ -141,9 +142,13 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("euspider-cp1252", _cp1252_fallback)
 
 
+#: Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _bad_share(text: str) -> float:
     sample = text[:20000]
-    bad = sample.count("\ufffd") + sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    bad = sample.count("\ufffd") + len(_CONTROL.findall(sample))
     return bad / max(len(sample), 1)
 
 
@@ -226,6 +231,23 @@ def _parse_crawled_at(value: datetime | str | None, headers: Mapping[str, str]) 
 
 
 _BULLET = re.compile(r"^\s*[-•*]\s+")
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def _record(value: Any) -> Any:
+    """``dataclasses.asdict`` for a record: dataclasses become dicts, lists and dicts are copied, and
+    strings, numbers, booleans and None are kept as they are (what asdict's deep copy does with
+    them), without its generic dispatch and a ``deepcopy`` call for every string of the evidence."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is list or kind is tuple:
+        return kind(_record(item) for item in value)
+    if kind is dict:
+        return {_record(key): _record(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _record(getattr(value, f.name)) for f in fields(value)}
+    return deepcopy(value)
 
 
 class ArticleExtractor:
@@ -258,17 +280,16 @@ class ArticleExtractor:
         text, reason = decode(html, headers)
         if text is None:
             return Outcome(None, reason, SKIP_REASONS[reason or ""])
-        tree = load_html(text)
+        tree = parse_html(text)
         if tree is None:
             return Outcome(None, "unparseable", SKIP_REASONS["unparseable"])
-        crowded = link_list(tree)
-        if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
-            return Outcome(None, "listing", crowded)
-        with text_cache():
+        with text_cache(tree):  # the link texts link_list reads are read again by the later steps
+            crowded = link_list(tree)
+            if crowded:  # before the costly steps: trafilatura spends tens of seconds on 100,000 links
+                return Outcome(None, "listing", crowded)
             return self._extract_tree(
                 tree,
                 url,
-                source=text.lower(),
                 headers=headers,
                 crawled_at=_parse_crawled_at(crawled_at, headers),
                 link_context=link_context,
@@ -281,7 +302,6 @@ class ArticleExtractor:
         tree: HtmlElement,
         url: str,
         *,
-        source: str | None = None,  # the page's HTML, lower-cased
         headers: dict[str, str],
         crawled_at: datetime | None,
         link_context: Sequence[Mapping[str, Any]],
@@ -294,7 +314,8 @@ class ArticleExtractor:
         kept = boilerplate.mark_hidden(tree, marks)
         scope = find_article_scope(tree, body_selector, skip=boilerplate.is_marked)
         boilerplate.mark(tree, scope=scope, profile_rules=dict(profile.remove) if profile else None, marks=marks)
-        boilerplate.mark_standfirst(tree, scope, marks)
+        headline = boilerplate.story_headline(tree, scope)  # the standfirst and the lead are found beside it
+        boilerplate.mark_standfirst(tree, scope, marks, headline=headline)
         date_inputs = DateInputs(
             url=url,
             headers=headers,
@@ -319,11 +340,11 @@ class ArticleExtractor:
         document = bare_extraction(pruned, options=options)
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
-        meta = _metadata(tree, pruned, url, headers, scope, may_name_author=_may_name_author(source))
+        meta = _metadata(tree, pruned, url, headers, scope)
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(text, meta["title"], scope)
-        text = restore_lead(text, scope)
+        text = restore_lead(text, scope, headline=headline)
         text, about_author = boilerplate.author_lines(text, meta["authors"])
         dropped.update(heads)
         dropped.update(about_author)
@@ -382,7 +403,7 @@ class ArticleExtractor:
             date_evidence=dates.evidence,
             content_hash=content_hash(text),
         )
-        return Outcome(asdict(article), None, "", link_dates, dates)
+        return Outcome(_record(article), None, "", link_dates, dates)
 
     def _not_article(
         self,
@@ -533,19 +554,20 @@ _LEAD_CLASS = re.compile(r"lead|intro|teaser|summary|description|excerpt|chapeau
 _STORY_PARAGRAPH = 80
 
 
-def restore_lead(text: str, scope: HtmlElement | None) -> str:
+def restore_lead(text: str, scope: HtmlElement | None, *, headline: HtmlElement | EllipsisType | None = ...) -> str:
     """Put back the story's lead paragraph when the extractor dropped it.
 
     Many sites set the first paragraph apart ("teaser", "intro", "lead") before the body, and
     trafilatura takes those classes for boilerplate. A lead is kept when it sits in the article
     before the first body paragraph, is prose (12 to 120 words, not a link), is not marked as
-    boilerplate, and is not in the text already.
+    boilerplate, and is not in the text already. ``headline`` is the page's
+    :func:`~euspider.boilerplate.story_headline` when the caller has it already.
     """
     if scope is None or not text:
         return text
     flat = norm_space(text)
     # a story element without the headline: the lead may be set with the headline, before it
-    for element in _beside_headline(scope):
+    for element in _beside_headline(scope, headline):
         lead = _lead_text(element, flat)
         if lead is not None:
             return lead + "\n" + text
@@ -577,10 +599,11 @@ def _lead_text(element: HtmlElement, flat: str) -> str | None:
     return None if links > 0.5 * len(lead) else lead
 
 
-def _beside_headline(scope: HtmlElement) -> list[HtmlElement]:
+def _beside_headline(scope: HtmlElement, headline: HtmlElement | EllipsisType | None = ...) -> list[HtmlElement]:
     """Blocks set after the page's headline, beside it, when the headline is outside the story's
     element and before it (an article header apart from the article body)."""
-    headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
+    if headline is ...:
+        headline = boilerplate.story_headline(scope.getroottree().getroot(), scope)
     if headline is None or is_inside(headline, scope) or not precedes(headline, scope):
         return []
     found = []
@@ -649,22 +672,30 @@ def _link_title_share(text: str, titles: frozenset[str]) -> float:
     return linked / total if total else 0.0
 
 
-#: What trafilatura's author search (``extract_author``) looks for in class, id, rel or itemprop
-#: values and tag names: without any of these in the page (and no <rel> element, which HTML does not
-#: have), it cannot find an author.
+#: What trafilatura's author search (``extract_author``) looks for in class, id, itemprop, rel,
+#: data-testid and data-component values (in upper or lower case): without any of these in the page,
+#: and without an ``author`` or ``rel`` element, it cannot find an author.
 _AUTHOR_MARKUP = (
     "author", "byl", "bbl", "username", "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by",
     "posted-by", "journalist-name", "screenname", "writer",
 )  # fmt: skip
 
 
-def _may_name_author(source: str | None) -> bool:
-    """False when the page's HTML (``source``, lower-cased) holds none of the words trafilatura's
-    author search needs, so the search (a few milliseconds on the whole tree) is skipped with the
-    same result."""
-    if source is None:
+#: The attribute values trafilatura's author search tests (one list from lxml, no Python walk).
+_AUTHOR_ATTRIBUTES = etree.XPath(
+    "//@class | //@id | //@itemprop | //@rel | //@data-testid | //@data-component", smart_strings=False
+)
+
+
+def _may_name_author(tree: HtmlElement) -> bool:
+    """False when no attribute of ``tree`` that trafilatura's author search tests holds one of the
+    words it needs, and the tree has no ``author`` or ``rel`` element: the search (a copy of the tree
+    and three XPath searches with regular expressions, milliseconds) is then skipped, with the same
+    result."""
+    if next(tree.iter("author", "rel"), None) is not None:
         return True
-    return any(word in source for word in _AUTHOR_MARKUP)
+    values = " ".join(_AUTHOR_ATTRIBUTES(tree)).lower()
+    return any(word in values for word in _AUTHOR_MARKUP)
 
 
 def _metadata(
@@ -673,8 +704,6 @@ def _metadata(
     url: str,
     headers: Mapping[str, str],
     scope: HtmlElement | None,
-    *,
-    may_name_author: bool = True,
 ) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
@@ -693,7 +722,7 @@ def _metadata(
     authors = _authors((meta.author if meta else None) or "")
     if not authors and scope is not None:
         authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
-    if not authors and may_name_author:
+    if not authors and _may_name_author(pruned):
         authors = _authors(extract_author(pruned) or "")
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
@@ -755,8 +784,7 @@ def _title(tree: HtmlElement, scope: HtmlElement | None, declared: str | None) -
 def _language(tree: HtmlElement, headers: Mapping[str, str]) -> str | None:
     values = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     values += tree.xpath(
-        '//meta[@property="og:locale"]/@content'
-        ' | //meta[@http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
+        '//meta[@property="og:locale" or @http-equiv="content-language" or @http-equiv="Content-Language"]/@content'
     )
     values.append(_header(headers, "content-language"))
     for value in values:

@@ -57,7 +57,7 @@ _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900
 def prose_words(line: str, titles: Iterable[str] = ()) -> int:
     """Words of ``line`` if it is prose, else 0."""
     stripped = line.strip()
-    if not stripped or stripped in set(titles):
+    if not stripped or stripped in (titles if isinstance(titles, frozenset | set) else set(titles)):
         return 0
     words = len(_WORD.findall(stripped))
     if words < PROSE_WORDS:

@@ -290,7 +290,8 @@ def _time_value(element: HtmlElement) -> str:
     return (element.get("datetime") or element.get("content") or visible_text(element) or "").strip()
 
 
-_ITEMPROPS = etree.XPath("//*[@itemprop]")
+#: Elements with a date itemprop (found by the attribute: libxml2's fastest search).
+_ITEMPROPS = etree.XPath("//@itemprop[. = 'datePublished' or . = 'dateModified' or . = 'dateCreated']/..")
 _DATE_ITEMPROPS = {"datePublished", "dateModified", "dateCreated"}
 
 
@@ -703,12 +704,14 @@ def from_stamp(
 
 
 def _stamp_in(element: HtmlElement, capture_day: date | None) -> Candidate | None:
+    tried = None  # a parent showing its child's text alone reads the same: not parsed twice
     for target in (element, element.getparent()):
         if target is None or target.tag in {"body", "html"}:
             return None
         text = _time_value(target) if target.tag == "time" else visible_text(target)
-        if not text or len(text) > 60:
+        if not text or len(text) > 60 or text == tried:
             continue
+        tried = text
         parsed, _ = parse_date(text)
         if parsed is None or parsed.precision not in {"day", "datetime"}:
             continue

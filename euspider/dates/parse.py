@@ -298,18 +298,24 @@ def _in_range(parsed: ParsedDate | None, reason: str) -> tuple[ParsedDate | None
     return parsed, reason
 
 
+_YEAR_ONLY = re.compile(r"\d{4}")
+_UNIX_SECONDS = re.compile(r"\d{9,10}(?:\.\d+)?")
+_LONG_NUMBER = re.compile(r"\d{11,}(?:\.\d+)?")
+_RFC822 = re.compile(r"\d{1,2}\s+\w{3}\s+\d{4}\s+\d{2}:\d{2}")
+
+
 def _parse(text: str) -> tuple[ParsedDate | None, str]:
     match = ISO_RE.match(text)
     if match:
         return _parse_iso(match)
-    if re.fullmatch(r"\d{4}", text):
+    if _YEAR_ONLY.fullmatch(text):
         year = int(text)
         if not MIN_YEAR <= year <= MAX_YEAR:
             return None, f"year {year} is out of range ({MIN_YEAR}-{MAX_YEAR}): a placeholder, not a date"
         return ParsedDate(date(year, 1, 1), "year"), ""
-    if re.fullmatch(r"\d{9,10}(?:\.\d+)?", text):  # Unix timestamp in seconds
+    if _UNIX_SECONDS.fullmatch(text):  # Unix timestamp in seconds
         return ParsedDate(datetime.fromtimestamp(float(text), UTC), "datetime"), ""
-    if re.fullmatch(r"\d{11,}(?:\.\d+)?", text):
+    if _LONG_NUMBER.fullmatch(text):
         digits = len(text.split(".", maxsplit=1)[0])
         return None, f"a {digits}-digit number: a millisecond timestamp or an ID, not read as a date"
     match = YEAR_MONTH_RE.match(text)
@@ -318,7 +324,7 @@ def _parse(text: str) -> tuple[ParsedDate | None, str]:
     match = CTIME_RE.match(text) or JS_DATE_RE.match(text)
     if match:
         return _parse_ctime(match)
-    if re.search(r"\d{1,2}\s+\w{3}\s+\d{4}\s+\d{2}:\d{2}", text) and "," in text[:5]:
+    if "," in text[:5] and _RFC822.search(text):
         try:  # RFC 822 / 1123 (feeds, HTTP headers)
             stamp = parsedate_to_datetime(text)
             if stamp.tzinfo is not None:
