@@ -95,6 +95,7 @@ def test_seed_story_among_the_archival_mismatches(browser_page):
     row = link.locator("xpath=ancestor::tr")
     assert "archival" in row.inner_text()
     row.locator("a[href^='#record-']").click()
+    page.wait_for_selector("details.record[open]", timeout=10_000)  # opened by the page's hashchange handler
     opened = page.locator("details.record[open]")
     assert opened.count() == 1
     assert f'"url": "{SEED}"' in opened.inner_text()
