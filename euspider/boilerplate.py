@@ -158,6 +158,39 @@ CREDIT_END = re.compile(
     r"epa|dpa|shutterstock|istock|ap)\b[^()]{0,40})\)\s*$",
     re.IGNORECASE,
 )
+_WORD_CHAR = re.compile(r"[^\W_]")
+#: A caption with its label in front, as some broadcasters' pages print it: "Media caption ...".
+MEDIA_CAPTION = re.compile(r"^(?:media|image|video|picture) caption\b", re.IGNORECASE)
+#: A news agency's picture credit closing a caption, with the photographer after a slash:
+#: "... in Paris, June 5, 2019. REUTERS/Jane Doe/File Photo", "AFP/Getty Images".
+AGENCY_CREDIT_END = re.compile(
+    r"\b(?:REUTERS|AFP|AP|EPA|ANP|DPA|Getty Images|Reuters)(?:/[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}){1,3}$"
+)
+#: A template's placeholder the page left unfilled: "[[(gallery.Image) CAPTION]]", "{{ author }}".
+TEMPLATE_LINE = re.compile(r"\[\[.*\]\]|\{\{.*\}\}")
+#: A caption closing with its labelled credit: "Credit : Getty Images/Jane Doe", "Foto: dpa".
+CREDIT_LABEL_END = re.compile(
+    r"\b(?:credits?|photo|photograph|foto|bild|image|picture|illustration|crédit|fotos?)\s*:\s*[^.:!?]{2,80}$",
+    re.IGNORECASE,
+)
+#: A teaser cut short, ending with an ellipsis and a link to the rest: "... weiter...", "… Read more".
+MORE_END = re.compile(
+    r"(?:\.\.\.|…)\s*(?:weiter(?:lesen)?|mehr|(?:read |view )?more|continue reading|lire la suite|leer más|"
+    r"leggi (?:tutto|di più))\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
+    re.IGNORECASE,
+)
+#: A label before an address alone on its line: "Permalink: https://…", "Quelle: www.example.org/x".
+_ADDRESS_LABEL = re.compile(
+    r"^(?:permalink|link|url|source|quelle|fuente|source url|e-?mail|internet|web(?:site)?|homepage|twitter|x|"
+    r"instagram|facebook|mastodon)\s*:\s*\S+$",
+    re.IGNORECASE,
+)
+#: The credit line of a Chinese page: editor in charge, editor, author, source.
+CJK_CREDIT = re.compile(r"^[(（\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編|作者|来源|來源)\s*[:：]")
+#: A web or e-mail address alone: "https://…", "www.example.org/x", "twitter.com/jdoe", "jdoe@example.com".
+CONTACT_LINE = re.compile(
+    r"(?:https?://|www\.)\S+|@\w{2,30}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*"
+)
 #: A headline followed by a bracketed tag, as tabloids list related stories: "... jibe [INSIGHT]"
 TAGGED_HEADLINE = re.compile(r"^.{10,200}\s\[[A-Z][A-Z ]{2,20}\]\s*\|?$")
 #: Labels of a byline or post-metadata line; two of them in a short line make it one.
@@ -903,44 +936,15 @@ _BARE_DATE_LABEL = re.compile(
     r"(?:by|von|par|por|da) \S+(?: \S+)? (?:on|am|le|el|em|il))\s*:?\s*$",
     re.IGNORECASE,
 )
-_WORD_CHAR = re.compile(r"[^\W_]")
-#: A caption with its label in front, as some broadcasters' pages print it: "Media caption ...".
-MEDIA_CAPTION = re.compile(r"^(?:media|image|video|picture) caption\b", re.IGNORECASE)
-#: A news agency's picture credit closing a caption, with the photographer after a slash:
-#: "... in Paris, June 5, 2019. REUTERS/Jane Doe/File Photo", "AFP/Getty Images".
-AGENCY_CREDIT_END = re.compile(
-    r"\b(?:REUTERS|AFP|AP|EPA|ANP|DPA|Getty Images|Reuters)(?:/[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}){1,3}$"
-)
-#: A template's placeholder the page left unfilled: "[[(gallery.Image) CAPTION]]", "{{ author }}".
-TEMPLATE_LINE = re.compile(r"\[\[.*\]\]|\{\{.*\}\}")
-#: A caption closing with its labelled credit: "Credit : Getty Images/Jane Doe", "Foto: dpa".
-CREDIT_LABEL_END = re.compile(
-    r"\b(?:credits?|photo|photograph|foto|bild|image|picture|illustration|crédit|fotos?)\s*:\s*[^.:!?]{2,80}$",
-    re.IGNORECASE,
-)
-#: A teaser cut short, ending with an ellipsis and a link to the rest: "... weiter...", "… Read more".
-MORE_END = re.compile(
-    r"(?:\.\.\.|…)\s*(?:weiter(?:lesen)?|mehr|(?:read |view )?more|continue reading|lire la suite|leer más|"
-    r"leggi (?:tutto|di più))\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
-    re.IGNORECASE,
-)
-#: A label before an address alone on its line: "Permalink: https://…", "Quelle: www.example.org/x".
-_ADDRESS_LABEL = re.compile(
-    r"^(?:permalink|link|url|source|quelle|fuente|source url|e-?mail|internet|web(?:site)?|homepage|twitter|x|"
-    r"instagram|facebook|mastodon)\s*:\s*\S+$",
-    re.IGNORECASE,
-)
-#: The credit line of a Chinese page: editor in charge, editor, author, source.
-CJK_CREDIT = re.compile(r"^[(（\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編|作者|来源|來源)\s*[:：]")
-#: A web or e-mail address alone: "https://…", "www.example.org/x", "twitter.com/jdoe", "jdoe@example.com".
-CONTACT_LINE = re.compile(
-    r"(?:https?://|www\.)\S+|@\w{2,30}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*"
-)
 #: A line of hashtags only: "#QAnon #Macht", "#climate#energy".
 HASHTAGS_LINE = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;·|]*)+")
 #: A headline with its date after a dash, as "recent posts" lists set them: "Title - October 10, 2020".
 DATED_TEASER = re.compile(r"^(.{8,200}?)\s[-–—|]\s([^-–—|]{6,40})$")
 
+
+#: A byline's opening words left on a name ("Por Alberto Ávila", "Written by Jane Doe"): the words of
+#: :data:`_BYLINE_WORDS` that open a byline.
+BYLINE_PREFIX = re.compile(r"^(?:by|von|por|par|di|door|przez|written by|text)\s*:?\s+", re.IGNORECASE)
 
 _BYLINE_WORDS = {
     "by",

@@ -746,8 +746,6 @@ _NOT_AUTHORS = frozenset(
         "rédaction", "redacción", "redazione", "redactie", "staff", "guest", "anonymous", "unknown", "user",
     }
 )  # fmt: skip
-#: A byline's opening word left on a name: "Por Alberto Ávila", "By Jane Doe", "Von Max Muster".
-_BYLINE_PREFIX = re.compile(r"^(?:by|von|por|par|di|door|przez|written by|text)\s*:?\s+", re.IGNORECASE)
 #: A name has at most this many words; a longer "author" is a sentence the markup put there.
 _MAX_NAME_WORDS = 6
 
@@ -757,7 +755,7 @@ def _authors(raw: str) -> list[str]:
     accounts ("admin", "Publisher") and sentences."""
     names = []
     for part in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", raw):
-        name = _BYLINE_PREFIX.sub("", norm_space(part))
+        name = boilerplate.BYLINE_PREFIX.sub("", norm_space(part))
         if name and name.lower() not in _NOT_AUTHORS and len(name.split()) <= _MAX_NAME_WORDS:
             names.append(name)
     return list(dict.fromkeys(names))
