@@ -82,11 +82,13 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(subscribe|listen|follow)\b.{0,40}\b(apple podcasts|google podcasts|spotify|stitcher)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
         r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
+        r"\bsubscribe to (our|my|the) [\w .'’-]{0,30}\b(youtube|podcast|telegram|whatsapp) ?channel\b",
         r"\b(folge|folgt|folgen sie) uns\b.{0,40}\b(auf|bei|on)\b|\b(like|liken sie) (us|uns) (on|auf)\b",
     ),
     "donation_prompt": (
         r"\b(please )?donate( now| today)?\b|\bmake a donation\b|\bjetzt spenden\b|\bunterstütze uns\b",
         r"\bwe need your (help|support)\b",
+        r"\bsupport(ing)? (our|us|this) (work|mission|newsroom|site|website)\b",
     ),
     "app_promo": (
         r"\bdownload (the|our) [\w .'’-]{0,40}\bapps?\b",
@@ -103,6 +105,14 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bplease (check|verify|enter|provide) (your|a valid) (e-?mail|input|entries|address|details)\b|"
         r"\bbitte überprüfen sie ihre eingaben\b",
         r"\byour subscription (failed|was successful|is confirmed)\b|\bthanks? (you )?for (subscribing|signing up)\b",
+        r"\byour e-?mail( address)? will not be (published|shared|displayed)\b|\brequired fields are marked\b",
+    ),
+    # what an embedded player or post says when it cannot show itself
+    "media_notice": (
+        r"\byour browser does not support (the )?(video|audio|html5|iframe)|\bplease enable javascript\b",
+        r"\b(video|media) player is loading\b|\bto (view|watch|play) this (video|content|media),? (please|you)\b",
+        r"\bnot available due to your (privacy|cookie) (preferences|settings)\b",
+        r"\b(sorry|unfortunately),? (this|the) (feature|video|content|embed) is (currently )?(not available|unavailable)\b",
     ),
     "rights_notice": (
         r"\ball rights reserved\b|\balle rechte vorbehalten\b",
@@ -113,6 +123,9 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"무단\s?전재|재배포\s?금지|版权所有|版權所有|未经(许可|授权)|禁止转载|無断(転載|複製)",
         r"\b(contributed|contributed reporting) to this (report|story|article)\b",
         r"\b(if|when) you (buy|purchase|click|shop)\b.{0,80}\b(commission|share of the sale|affiliate)\b",
+        # the publisher's disclaimer of an opinion or a contributor's piece
+        r"\b(views|opinions) expressed (here |in this [\w-]+ |by [\w .'’-]{1,40} )?(are|is|do not)\b.{0,30}"
+        r"\b(author|authors|writer|their own|his own|her own|necessarily reflect)\b",
     ),
 }
 # patterns are lower case and matched on lower-cased text: much faster than re.IGNORECASE
@@ -148,7 +161,8 @@ LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNOR
 RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*:\s*\S", re.IGNORECASE)
 #: Lines that caption or credit a picture rather than tell the story.
 CAPTION_LINE = re.compile(
-    r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente)"
+    r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente|"
+    r"file photo|archive photo|archivbild|archivfoto)"
     r"( illustrative)?\s*:?\s*(\S.{0,100})?$",
     re.IGNORECASE,
 )
@@ -212,7 +226,8 @@ FURNITURE_LINE = re.compile(
     r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|learn more|see all|show more|"
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
-    r"\d+[- ]min(ute)?s? read|story highlights|"
+    r"\d+[- ]min(ute)?s? read|story highlights|back to top|(next|previous|prev) (article|story|post)|"
+    r"swipe (for|to see) more|join the conversation|play video|view this (post|profile) on instagram|this (story|article) has been shared [\d,.]+ times|"
     r"((image|photo|picture|slide|bild|foto) )?\d{1,3} ?(of|/|von|de|sur) ?\d{1,3})\s*[:.]?\s*$",
     re.IGNORECASE,
 )
@@ -282,7 +297,8 @@ _PROMPT_PREFILTER = re.compile(
     r"embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
     r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
-    r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断"
+    r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断|will not be|"
+    r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed"
 )
 
 
@@ -1036,7 +1052,7 @@ def _meta_row(line: str) -> bool:
 
 
 #: Kinds whose patterns never occur in story prose, so one match condemns a short line.
-_UNAMBIGUOUS = {"app_promo", "rights_notice"}
+_UNAMBIGUOUS = {"app_promo", "rights_notice", "media_notice"}
 _CLOCK = re.compile(r"^\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?$", re.IGNORECASE)
 
 

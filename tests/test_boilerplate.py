@@ -188,6 +188,28 @@ LINES = [
         "Get the week's good news delivered to your inbox by signing up to our newsletter.",
         "newsletter_prompt",
     ),
+    # what an embedded player says when it cannot play, a comment form's notes, navigation buttons, a
+    # publisher's disclaimer; prose about browsers, fields and views stays
+    ("video-tag", "Your browser does not support the video tag.", "media_notice"),
+    ("enable-js", "To view this video please enable JavaScript, and consider upgrading to a web browser", "media_notice"),
+    ("player-loading", "Video Player is loading.", "media_notice"),
+    ("privacy-blocked", "This content is not available due to your privacy preferences.", "media_notice"),
+    ("feature-unavailable", "We're sorry, this feature is currently unavailable.", "media_notice"),
+    ("prose-browser", "The new browser does not support older plug-ins, the company said.", None),
+    ("prose-unavailable", "The video is not available in Britain, the broadcaster said.", None),
+    ("comment-form", "Your email address will not be published. Required fields are marked *", "form_message"),
+    ("prose-fields", "Farmers said the required fields were marked with red flags.", None),
+    ("back-to-top", "Back to top", "furniture"),
+    ("next-article", "Next article", "furniture"),
+    ("instagram-frame", "View this post on Instagram", "furniture"),
+    ("shared-count", "This story has been shared 1,234 times.", "furniture"),
+    ("views-disclaimer", "The views expressed in this article are those of the author.", "rights_notice"),
+    ("contributor-disclaimer", "Opinions expressed by Example contributors are their own.", "rights_notice"),
+    ("prose-views", "The views of the voters were expressed at the ballot box on Sunday.", None),
+    ("youtube-channel", "Subscribe to our YouTube channel for more videos", "share"),
+    ("support-our-work", "Please consider supporting our work.", "donation_prompt"),
+    ("prose-support", "Unions said they would support the plan if wages rose.", None),
+    ("file-photo-label", "File photo", "caption"),
 ]
 
 
@@ -454,6 +476,10 @@ PROMPT_EXAMPLES = [
     "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Click here for more", "Try Example Premium for free", "Register your account now",
     "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
     "Thank you for subscribing!", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
+    "Subscribe to our YouTube channel", "Please consider supporting our work",
+    "Your email address will not be published.", "Your browser does not support the video tag.",
+    "Video Player is loading.", "This content is not available due to your privacy preferences.",
+    "Sorry, this feature is currently unavailable.", "The views expressed are those of the author.",
 ]  # fmt: skip
 
 
