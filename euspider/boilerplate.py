@@ -112,7 +112,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\byour browser does not support (the )?(video|audio|html5|iframe)|\bplease enable javascript\b",
         r"\b(video|media) player is loading\b|\bto (view|watch|play) this (video|content|media),? (please|you)\b",
         r"\bnot available due to your (privacy|cookie) (preferences|settings)\b",
-        r"\b(sorry|unfortunately),? (this|the) (feature|video|content|embed) is (currently )?(not available|unavailable)\b",
+        r"\b(sorry|unfortunately),? (this|the) (feature|video|content|embed) is (currently )?"
+        r"(not available|unavailable)\b",
     ),
     "rights_notice": (
         r"\ball rights reserved\b|\balle rechte vorbehalten\b",
@@ -227,7 +228,8 @@ FURNITURE_LINE = re.compile(
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
     r"\d+[- ]min(ute)?s? read|story highlights|back to top|(next|previous|prev) (article|story|post)|"
-    r"swipe (for|to see) more|join the conversation|play video|view this (post|profile) on instagram|this (story|article) has been shared [\d,.]+ times|"
+    r"swipe (for|to see) more|join the conversation|play video|view this (post|profile) on instagram|"
+    r"this (story|article) has been shared [\d,.]+ times|"
     r"((image|photo|picture|slide|bild|foto) )?\d{1,3} ?(of|/|von|de|sur) ?\d{1,3})\s*[:.]?\s*$",
     re.IGNORECASE,
 )
@@ -541,7 +543,77 @@ def mark(
     memo: dict[HtmlElement, bool] = {}
     _mark_listed(tree, marks, scope, story_chars, memo)
     _mark_prompts(tree, marks, scope, story_chars, memo)
+    _mark_classed(tree, marks, scope, story_chars, memo)
     return marks
+
+
+#: Blocks whose class names what they are beside the story, found by a cheap XPath (substrings) and
+#: confirmed on the class tokens: a picture's caption or credit, a pull quote, the author's biography.
+_CLASSED_BLOCKS = etree.XPath(
+    "//*[self::div or self::p or self::span or self::section or self::blockquote or self::figure or self::small]"
+    "[contains(@class, 'redit') or contains(@class, 'desc') or contains(@class, 'egend') or "
+    "contains(@class, 'uote') or contains(@class, 'bio') or contains(@class, 'ontributor') or "
+    "contains(@class, 'Bio')]"
+)
+_CLASSED_KINDS = (
+    (
+        "caption",
+        re.compile(
+            r"(?:^|[\s_-])(?:credits?|photo-?credits?|image-?credits?|media-?credits?|l[eé]gende?|"
+            r"(?:image|img|photo|picture|figure|media)[-_]?(?:desc|description|credits?|source|legend))(?:$|[\s_-])",
+            re.IGNORECASE,
+        ),
+        60,
+    ),
+    ("pullquote", re.compile(r"pull[-_]?quote|quote[-_]?pull", re.IGNORECASE), 80),
+    (
+        "author_bio",
+        re.compile(
+            r"(?:^|[\s_-])(?:bio|biography|author-?bio|contributor-?bio|about-?the-?author|contributor)(?:$|[\s_-])",
+            re.IGNORECASE,
+        ),
+        150,
+    ),
+)
+_SHINGLE_WORDS = re.compile(r"\w+")
+
+
+def _repeats_story(text: str, story: str) -> bool:
+    """Whether most of ``text`` is said again in ``story``: a pull quote repeats a sentence of the story
+    (a quote box with words of its own is not one)."""
+    words = _SHINGLE_WORDS.findall(text.lower())
+    if len(words) < 4:
+        return False
+    shingles = [f" {' '.join(words[i : i + 4])} " for i in range(len(words) - 3)]
+    story = f" {story} "
+    return sum(shingle in story for shingle in shingles) >= 0.6 * len(shingles)
+
+
+def _story_words(tree: HtmlElement, scope: HtmlElement | None, besides: HtmlElement) -> str:
+    """The words of the story's paragraphs outside ``besides``, lower-cased and joined by spaces."""
+    paragraphs = (p for p in (scope if scope is not None else tree).iter("p") if not is_inside(p, besides))
+    return " ".join(_SHINGLE_WORDS.findall(" ".join(visible_text(p) for p in paragraphs).lower()))
+
+
+def _mark_classed(
+    tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int, memo: dict[HtmlElement, bool]
+) -> None:
+    """Blocks that say by their class that they caption a picture, pull a quote out of the story or
+    describe its author, and are short enough to be only that."""
+    for element in _CLASSED_BLOCKS(tree):
+        if is_marked(element):
+            continue
+        classes = element.get("class") or ""
+        for kind, pattern, most_words in _CLASSED_KINDS:
+            if not pattern.search(classes):
+                continue
+            text = visible_text(element)
+            if not text or len(text.split()) > most_words or _guarded(element, scope, story_chars, memo):
+                break
+            if kind == "pullquote" and not _repeats_story(text, _story_words(tree, scope, element)):
+                break
+            marks.add(element, kind)
+            break
 
 
 #: Classes of a subheadline (a dek): the summary set under the headline, not the story's prose. Leads,

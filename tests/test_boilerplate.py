@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 from trafilatura.utils import load_html
 
@@ -191,7 +192,11 @@ LINES = [
     # what an embedded player says when it cannot play, a comment form's notes, navigation buttons, a
     # publisher's disclaimer; prose about browsers, fields and views stays
     ("video-tag", "Your browser does not support the video tag.", "media_notice"),
-    ("enable-js", "To view this video please enable JavaScript, and consider upgrading to a web browser", "media_notice"),
+    (
+        "enable-js",
+        "To view this video please enable JavaScript, and consider upgrading to a web browser",
+        "media_notice",
+    ),
     ("player-loading", "Video Player is loading.", "media_notice"),
     ("privacy-blocked", "This content is not available due to your privacy preferences.", "media_notice"),
     ("feature-unavailable", "We're sorry, this feature is currently unavailable.", "media_notice"),
@@ -642,3 +647,57 @@ def test_authors_are_people_named_by_the_page(head, inside, authors):
     html = page(head=head, inside=inside)
     record = extract_article(html, "https://news.example/a", crawled_at="2023-02-04T10:00:00Z")
     assert record["authors"] == authors
+
+
+_PARAGRAPHS = [
+    f"<p>The committee met on Monday to hear the minister explain rule {n} of the new budget, which changes how"
+    f" towns pay for roads, schools and buses over the next ten years.</p>"
+    for n in ("one", "two", "three", "four")
+]
+_BODY = "".join(_PARAGRAPHS)
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"),
+    [
+        (
+            "<div class='image-wrap'><p class='img-desc'>The minister arrives at the committee room in Brussels</p></div>",
+            "caption",
+        ),
+        ("<span class='media-credit'>Jane Roe for The Example Times</span>", "caption"),
+        ("<p class='legende'>Le ministre arrive au Parlement lundi matin</p>", "caption"),
+        (
+            "<div class='contributor-bio'><p>Jane Doe has covered the budget for ten years and lives in Brussels.</p></div>",
+            "author_bio",
+        ),
+        ("<p class='bio'>Jane Doe has covered the budget for ten years and lives in Brussels.</p>", "author_bio"),
+        (
+            "<figure class='wp-block-pullquote'><blockquote><p>the minister explain rule two of the new budget, which"
+            " changes how towns pay</p></blockquote></figure>",
+            "pullquote",
+        ),
+    ],
+    ids=["image-desc", "media-credit", "legende", "contributor-bio", "bio", "pull-quote"],
+)
+def test_a_block_whose_class_says_it_is_beside_the_story_goes(block, kind):
+    html = _story_page("".join([*_PARAGRAPHS[:2], block, *_PARAGRAPHS[2:]]))
+    record = extract_article(html, "https://classes.example/budget", crawled_at="2023-02-04T10:00:00Z")
+    inner = " ".join(lxml.html.fromstring(block).text_content().split())
+    # a pull quote's words stay once, where the story says them
+    assert record["text"].count(inner) == (1 if kind == "pullquote" else 0)
+    assert record["text"].count("The committee met on Monday") == 4
+    assert record["boilerplate"]["removed"][kind] == 1
+
+
+def test_a_quote_box_with_words_of_its_own_is_not_a_pull_quote_and_stays():
+    box = "<div class='pull-quote'><p>Nobody in this town has ever paid for a road twice, and we never will.</p></div>"
+    html = _story_page(_BODY + box + _BODY)
+    record = extract_article(html, "https://classes.example/quote", crawled_at="2023-02-04T10:00:00Z")
+    assert "Nobody in this town has ever paid for a road twice" in record["text"]
+
+
+def test_a_story_body_named_like_a_credit_is_never_taken_for_one():
+    # a block of the story's size is the story, whatever its class says
+    html = _story_page(f"<div class='article-description'>{_BODY}</div>")
+    record = extract_article(html, "https://classes.example/body", crawled_at="2023-02-04T10:00:00Z")
+    assert record["text"].count("The committee met on Monday") == 4
