@@ -61,6 +61,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\benter your e-?mail( address)?\b",
         r"\bsign up to (get|receive)\b",
         r"\bnewsletter (abonnieren|an)\b|\bmelde dich\b.{0,40}\bnewsletter\b|\bposteingang\b",
+        r"\babonnier(e|en sie|t)\b.{0,30}\bnewsletter\b",
     ),
     "cookie_notice": (
         r"\b(we|this (web)?site) uses? cookies\b",
@@ -83,6 +84,10 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
         r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
         r"\bsubscribe to (our|my|the) [\w .'’-]{0,30}\b(youtube|podcast|telegram|whatsapp) ?channel\b",
+        r"\bjoin (the |our )?[\w .'’-]{0,40}\b(whatsapp|telegram|discord) (community|channel|group)\b|\bt\.me/\w",
+        r"^¿?(querés|quieres|want to|do you want to|would you like to|möchten sie|voulez-vous)\b.{0,30}"
+        r"\b(notificaciones|notifications|benachrichtigungen)\b|\b(turn on|enable|activar|activer|aktivieren)"
+        r" (las |les |die )?(push[- ]?)?(notifications|notificaciones|benachrichtigungen)\b",
         r"\b(folge|folgt|folgen sie) uns\b.{0,40}\b(auf|bei|on)\b|\b(like|liken sie) (us|uns) (on|auf)\b",
     ),
     "donation_prompt": (
@@ -106,6 +111,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bbitte überprüfen sie ihre eingaben\b",
         r"\byour subscription (failed|was successful|is confirmed)\b|\bthanks? (you )?for (subscribing|signing up)\b",
         r"\byour e-?mail( address)? will not be (published|shared|displayed)\b|\brequired fields are marked\b",
+        r"\bregistrierung (war erfolgreich|ist fehlgeschlagen|wird geprüft)\b|\b(your )?registration "
+        r"(was successful|failed|is being (checked|reviewed))\b",
     ),
     # what an embedded player or post says when it cannot show itself
     "media_notice": (
@@ -194,6 +201,11 @@ MORE_END = re.compile(
     r"leggi (?:tutto|di più))\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
     re.IGNORECASE,
 )
+#: A teaser closing with the link to the rest, as a capitalised label or an arrow: "... Weiterlesen →".
+MORE_LABEL_END = re.compile(
+    r"\s(?:Weiterlesen|Read [Mm]ore|READ MORE|Continue [Rr]eading|Lire la suite|Leer más|Leia mais|Leggi tutto)"
+    r"\s*(?:→|»|›|>|\.\.\.|…)?\s*$|\s(?:weiterlesen|read more|continue reading)\s*(?:→|»|›)\s*$"
+)
 #: A label before an address alone on its line: "Permalink: https://…", "Quelle: www.example.org/x".
 _ADDRESS_LABEL = re.compile(
     r"^(?:permalink|link|url|source|quelle|fuente|source url|e-?mail|internet|web(?:site)?|homepage|twitter|x|"
@@ -217,14 +229,21 @@ _META_LABELS = re.compile(
 #: Short lines about site furniture: legal pages, privacy, comment counters.
 FURNITURE_LINE = re.compile(
     r"^\s*((view|show|load|read|add|post|leave|write) (all |the )?(\d+ )?(comments?|a comment|a reply)|"
-    r"comments?( \(\d+\))?|kommentare( insgesamt)?:?|datenschutz[\w -]*|impressum|privacy( policy)?|"
+    r"(\d+ )?(comments?|kommentare|kommentarer|commentaires|comentarios|commenti|komentarze|reacties)( \(\d+\))?|"
+    r"kommentare( insgesamt)?:?|kommentare lesen und schreiben,? hier klicken|datenschutz[\w -]*|impressum|"
+    r"privacy( policy)?|"
     r"terms( of (use|service))?|nutzungsbedingungen|advertisement|ads?|anzeige|werbung|sponsored( content)?|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
     r"skip to (main )?content|skip ad|(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
     r"cliquez pour agrandir|haga clic para ampliar|advertisement\s*[-–—:]?\s*(story|article) continues below|"
-    r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|learn more|see all|show more|"
+    r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|registrieren|anmelden|abmelden|"
+    r"login oder (neu )?registrieren\??|registrarse|suscr[ií]b[ei]te|s'inscrire|s'abonner|iscriviti|abbonati|"
+    r"(register|registrarse|registrieren|sign up) (at|on|en|bei|auf) [\w.-]+\.[a-z]{2,}|"
+    r"notifications?|benachrichtigungen|notificaciones|(artikel|beitrag|seite) (teilen|drucken|versenden)|"
+    r"partager( l'article| cet article)?|compartir( (en|la noticia|el artículo))?|condividi( l'articolo)?|"
+    r"learn more|see all|show more|"
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
     r"\d+[- ]min(ute)?s? read|story highlights|back to top|(next|previous|prev) (article|story|post)|"
@@ -300,7 +319,8 @@ _PROMPT_PREFILTER = re.compile(
     r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
     r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
     r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断|will not be|"
-    r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed"
+    r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed|"
+    r"t\.me|notifica|benachrichtigung|abonnier|registr"
 )
 
 
@@ -979,7 +999,7 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "rights_notice"
     if CONTACT_LINE.fullmatch(stripped.split(":", 1)[-1].strip() if _ADDRESS_LABEL.match(stripped) else stripped):
         return "url"  # an address alone on its line: the author's e-mail or profile, a link spelt out
-    if words <= 30 and MORE_END.search(stripped):
+    if words <= 30 and (MORE_END.search(stripped) or MORE_LABEL_END.search(stripped)):
         return "related"  # a teaser cut short: "Der Windpark verfügt über ... weiter..."
     if "[" in stripped and TAGGED_HEADLINE.match(stripped):
         return "related"

@@ -215,6 +215,22 @@ LINES = [
     ("support-our-work", "Please consider supporting our work.", "donation_prompt"),
     ("prose-support", "Unions said they would support the plan if wages rose.", None),
     ("file-photo-label", "File photo", "caption"),
+    # the same furniture in the other languages of the news: share and account buttons, comment
+    # counters, notification and community prompts, a registration form's messages, a teaser's link
+    ("share-de", "Artikel teilen", "furniture"),
+    ("register-de", "Registrieren", "furniture"),
+    ("register-es-site", "REGISTRARSE EN ELDIA.COM", "furniture"),
+    ("subscribe-es", "SUSCRIBITE", "furniture"),
+    ("comments-no", "Kommentarer", "furniture"),
+    ("comments-count", "12 Comments", "furniture"),
+    ("login-or-register", "Login oder neu registrieren?", "furniture"),
+    ("notifications-es", "¿Querés recibir notificaciones de alertas?", "share"),
+    ("prose-notifications", "Users can now receive notifications about their orders, the company said.", None),
+    ("whatsapp-community", "Join the Daily Record WhatsApp community!", "share"),
+    ("registration-de", "Uups, die Registrierung ist fehlgeschlagen", "form_message"),
+    ("newsletter-de", "Dann abonniere meinen Newsletter: http://www.example.de/newsletter/", "newsletter_prompt"),
+    ("teaser-weiterlesen", "Kommen dürfen alle Weiterlesen →", "related"),
+    ("prose-read-more", "He told them to read more.", None),
 ]
 
 
@@ -485,6 +501,8 @@ PROMPT_EXAMPLES = [
     "Your email address will not be published.", "Your browser does not support the video tag.",
     "Video Player is loading.", "This content is not available due to your privacy preferences.",
     "Sorry, this feature is currently unavailable.", "The views expressed are those of the author.",
+    "Join our WhatsApp community", "Subscribe to t.me/example", "Turn on notifications",
+    "Do you want to get notifications?", "Abonniere meinen Newsletter", "Your registration was successful",
 ]  # fmt: skip
 
 
