@@ -68,6 +68,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bcookie (policy|settings|preferences|consent)\b",
         r"\baccept (all )?cookies\b",
         r"\bby (continuing to )?(using|browsing) (this|our) (web)?site\b",
+        r"\bread our privacy (notice|policy)\b",
     ),
     "share": (
         r"^(share|tweet|e-?mail|print|copy link)( this)?( article| story| page)?:?$",
@@ -163,6 +164,8 @@ RELATED_LABELS = (
     r"|(à )?lire (aussi|également)|sur le même sujet|les plus lus|voir aussi|leggi anche|potrebbe interessarti|"
     r"articoli correlati|i più letti|lees ook|meer over\b[^.]*|gerelateerde artikelen|"
     r"czytaj (też|także|również)|zobacz (też|także)|polecamy"
+    # nordic
+    r"|lue myös|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen"
 )
 LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNORECASE)
 #: A text line that starts with such a label and a colon: "Lea también: Impiden ingreso a ..."
@@ -246,7 +249,10 @@ FURNITURE_LINE = re.compile(
     r"learn more|see all|show more|"
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
-    r"\d+[- ]min(ute)?s? read|story highlights|back to top|(next|previous|prev) (article|story|post)|"
+    r"\d+[- ]min(ute)?s? read|\d{1,2} ?min\.?|(lesezeit|reading time|tiempo de lectura|temps de lecture):? \d{1,2} ?"
+    r"(min|minuten|minutes|minutos)\.?|\d{1,2} ?min\.? (lesezeit|de lectura|de lecture)|story highlights|"
+    r"einloggen|ausloggen|alle benachrichtigungen anzeigen|report this (page|article|post|comment)|access provided by|"
+    r"ende der weiteren informationen|back to top|(next|previous|prev) (article|story|post)|"
     r"swipe (for|to see) more|join the conversation|play video|view this (post|profile) on instagram|"
     r"this (story|article) has been shared [\d,.]+ times|"
     r"((image|photo|picture|slide|bild|foto) )?\d{1,3} ?(of|/|von|de|sur) ?\d{1,3})\s*[:.]?\s*$",
@@ -320,7 +326,7 @@ _PROMPT_PREFILTER = re.compile(
     r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
     r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断|will not be|"
     r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed|"
-    r"t\.me|notifica|benachrichtigung|abonnier|registr"
+    r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy"
 )
 
 

@@ -231,6 +231,15 @@ LINES = [
     ("newsletter-de", "Dann abonniere meinen Newsletter: http://www.example.de/newsletter/", "newsletter_prompt"),
     ("teaser-weiterlesen", "Kommen dürfen alle Weiterlesen →", "related"),
     ("prose-read-more", "He told them to read more.", None),
+    ("login-de", "Einloggen", "furniture"),
+    ("report-page", "Report this page", "furniture"),
+    ("read-also-fi", "Lue myös:", "related"),
+    ("read-also-sv", "Läs också:", "related"),
+    ("recommendations-de", "Empfehlungen", "related"),
+    ("reading-time-bare", "2 min", "furniture"),
+    ("reading-time-de", "Lesezeit: 3 Min.", "furniture"),
+    ("privacy-notice", "If you’re curious, you can read our Privacy Notice.", "cookie_notice"),
+    ("prose-minutes", "The train was 2 min late and the mayor was furious.", None),
 ]
 
 
@@ -503,6 +512,7 @@ PROMPT_EXAMPLES = [
     "Sorry, this feature is currently unavailable.", "The views expressed are those of the author.",
     "Join our WhatsApp community", "Subscribe to t.me/example", "Turn on notifications",
     "Do you want to get notifications?", "Abonniere meinen Newsletter", "Your registration was successful",
+    "Please read our privacy policy",
 ]  # fmt: skip
 
 
