@@ -573,14 +573,11 @@ def mark(
     return marks
 
 
-#: Blocks whose class names what they are beside the story, found by a cheap XPath (substrings) and
-#: confirmed on the class tokens: a picture's caption or credit, a pull quote, the author's biography.
-_CLASSED_BLOCKS = etree.XPath(
-    "//*[self::div or self::p or self::span or self::section or self::blockquote or self::figure or self::small]"
-    "[contains(@class, 'redit') or contains(@class, 'desc') or contains(@class, 'egend') or "
-    "contains(@class, 'uote') or contains(@class, 'bio') or contains(@class, 'ontributor') or "
-    "contains(@class, 'Bio')]"
-)
+#: Blocks whose class names what they are beside the story, found by a cheap search of the class
+#: (substrings) and confirmed on its tokens: a picture's caption or credit, a pull quote, the author's
+#: biography.
+_CLASSED_TAGS = ("div", "p", "span", "section", "blockquote", "figure", "small")
+_CLASSED_HINT = re.compile(r"redit|desc|egend|uote|bio|ontributor|Bio")
 _CLASSED_KINDS = (
     (
         "caption",
@@ -626,10 +623,10 @@ def _mark_classed(
 ) -> None:
     """Blocks that say by their class that they caption a picture, pull a quote out of the story or
     describe its author, and are short enough to be only that."""
-    for element in _CLASSED_BLOCKS(tree):
-        if is_marked(element):
+    for element in tree.iter(_CLASSED_TAGS):
+        classes = element.get("class")
+        if not classes or not _CLASSED_HINT.search(classes) or is_marked(element):
             continue
-        classes = element.get("class") or ""
         for kind, pattern, most_words in _CLASSED_KINDS:
             if not pattern.search(classes):
                 continue
@@ -988,7 +985,7 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "related"
     if CAPTION_LINE.match(stripped) and words <= 20:
         return "caption"
-    if FURNITURE_LINE.match(stripped):
+    if words <= 12 and FURNITURE_LINE.match(stripped):  # furniture is a few words; its regex is long
         return "furniture"
     if words <= 6 and not stripped.endswith(".") and CREDIT_LINE.match(stripped):
         return "caption"
@@ -1005,7 +1002,7 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "rights_notice"
     if CONTACT_LINE.fullmatch(stripped.split(":", 1)[-1].strip() if _ADDRESS_LABEL.match(stripped) else stripped):
         return "url"  # an address alone on its line: the author's e-mail or profile, a link spelt out
-    if words <= 30 and (MORE_END.search(stripped) or MORE_LABEL_END.search(stripped)):
+    if words <= 30 and (MORE_END.search(stripped[-40:]) or MORE_LABEL_END.search(stripped[-24:])):
         return "related"  # a teaser cut short: "Der Windpark verfügt über ... weiter..."
     if "[" in stripped and TAGGED_HEADLINE.match(stripped):
         return "related"
