@@ -52,6 +52,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"€\s?\d+ (per|a) (year|month)|\b\d+ ?€ (per|a) (year|month)",
         r"\bsubscription (plans?|options?)\b",
         r"\btry [\w .'’-]{1,30} for free\b|\bregister your account\b",
+        r"\bstart your\b.{0,40}\bsubscription\b|\bbookmark your favou?rite (articles|stories)\b|\bgift articles?\b",
     ),
     "newsletter_prompt": (
         r"\b(sign up|subscribe) (for|to) (our|the)( \w+){0,3} newsletters?\b",
@@ -62,6 +63,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bsign up to (get|receive)\b",
         r"\bnewsletter (abonnieren|an)\b|\bmelde dich\b.{0,40}\bnewsletter\b|\bposteingang\b",
         r"\babonnier(e|en sie|t)\b.{0,30}\bnewsletter\b",
+        r"\bget the (latest|top|best) (news|stories|headlines|updates)\b.{0,30}?"
+        r"\b(daily|every (morning|day|week)|inbox)\b",
     ),
     "cookie_notice": (
         r"\b(we|this (web)?site) uses? cookies\b",
@@ -80,7 +83,9 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(is|are) now on (telegram|whatsapp|discord)\b|\bjoin (us|our [\w ]{1,20}) on (telegram|whatsapp|discord)\b",
         r"\b(send us a message|e-?mail us at|reach us at|contact us at)\b",
         r"^(write to|contact|e-?mail|reach) [^.]{2,60}\bat [\w.+-]+@[\w-]+\.[\w.-]+\.?$",
-        r"\b(got|have) a (news )?tip\b|\bsend (us )?(your )?(news )?tips\b",
+        r"\b(got|have) a (news )?(tip|story idea)\b|\bsend (us )?(your )?(news )?tips\b",
+        r"^to contact the (reporters?|editors?|authors?|writers?)\b|\bsubmit a letter to the editor\b|"
+        r"\bwe want to hear what you think\b",
         r"\b(subscribe|listen|follow)\b.{0,40}\b(apple podcasts|google podcasts|spotify|stitcher)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
         r"\bnuestro canal de youtube\b|\bsíguenos en\b|\bsuivez-nous\b",
@@ -120,6 +125,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\byour browser does not support (the )?(video|audio|html5|iframe)|\bplease enable javascript\b",
         r"\b(video|media) player is loading\b|\bto (view|watch|play) this (video|content|media),? (please|you)\b",
         r"\bnot available due to your (privacy|cookie) (preferences|settings)\b",
+        r"\bpress shift question mark\b|\bseconds of \d+ (minutes?|seconds?)\b.{0,30}volume\b",
         r"\b(sorry|unfortunately),? (this|the) (feature|video|content|embed) is (currently )?"
         r"(not available|unavailable)\b",
     ),
@@ -132,6 +138,11 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"무단\s?전재|재배포\s?금지|版权所有|版權所有|未经(许可|授权)|禁止转载|無断(転載|複製)",
         r"\b(contributed|contributed reporting) to this (report|story|article)\b",
         r"\b(if|when) you (buy|purchase|click|shop)\b.{0,80}\b(commission|share of the sale|affiliate)\b",
+        r"\binformation from [\w .'’-]{1,40} (was|were) used in this (report|story|article)\b",
+        r"^(copyright|\(c\)) (©\s*)?\d{4}\b|\ba version of this (article|story) appear(s|ed) in print\b",
+        r"\b(republished|reproduced) (from|with (the )?permission)\b|\bunder a creative commons licen[cs]e\b|"
+        r"\bread the original article\b",
+        r"\b(include|contain|may (include|contain)) affiliate links?\b|\bindependent of our parent company\b",
         # the publisher's disclaimer of an opinion or a contributor's piece
         r"\b(views|opinions) expressed (here |in this [\w-]+ |by [\w .'’-]{1,40} )?(are|is|do not)\b.{0,30}"
         r"\b(author|authors|writer|their own|his own|her own|necessarily reflect)\b",
@@ -166,6 +177,7 @@ RELATED_LABELS = (
     r"czytaj (też|także|również)|zobacz (też|także)|polecamy"
     # nordic
     r"|lue myös|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen"
+    r"|more (great|top) [\w ]{0,20}stories"
 )
 LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNORECASE)
 #: A text line that starts with such a label and a colon: "Lea también: Impiden ingreso a ..."
@@ -221,6 +233,14 @@ CJK_CREDIT = re.compile(r"^[(（\[【]?(?:责任编辑|責任編輯|编辑|編�
 CONTACT_LINE = re.compile(
     r"(?:https?://|www\.)\S+|@\w{2,30}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*"
 )
+#: Who made the picture, the drawing or the video: "Illustration by Jane Doe", "Listing image by Jane Doe/AP".
+PICTURE_BY = re.compile(
+    r"^(?:(?:listing|lead|top|header|hero|featured|cover) image|photo illustration|illustrations?|graphics?|"
+    r"animation|photographs?|photos?|images?|video|cartoon|artwork|design)s? by\s+(.+)$",
+    re.IGNORECASE,
+)
+_PICTURE_JOINS = frozenset({"and", "&", "/", "for", "via", "the", "of", "|", "-", "–"})
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: A headline followed by a bracketed tag, as tabloids list related stories: "... jibe [INSIGHT]"
 TAGGED_HEADLINE = re.compile(r"^.{10,200}\s\[[A-Z][A-Z ]{2,20}\]\s*\|?$")
 #: Labels of a byline or post-metadata line; two of them in a short line make it one.
@@ -252,7 +272,12 @@ FURNITURE_LINE = re.compile(
     r"\d+[- ]min(ute)?s? read|\d{1,2} ?min\.?|(lesezeit|reading time|tiempo de lectura|temps de lecture):? \d{1,2} ?"
     r"(min|minuten|minutes|minutos)\.?|\d{1,2} ?min\.? (lesezeit|de lectura|de lecture)|story highlights|"
     r"einloggen|ausloggen|alle benachrichtigungen anzeigen|report this (page|article|post|comment)|access provided by|"
-    r"ende der weiteren informationen|back to top|(next|previous|prev) (article|story|post)|"
+    r"ende der weiteren informationen|these are external links and will open in a new window|copy (this )?link|"
+    r"reuse this content|scroll down for (the )?video|gift( this)? article|share this with|follow the author|"
+    r"loading comments(\.\.\.|…)?|comment on this (story|article)|share or comment on this (story|article)|"
+    r"close|next|prev|previous|autoplay|keyboard shortcuts|watch now|read the full (article|story)|"
+    r"send any friend a story|video ?\d{1,2}:\d{2}( ?\d{1,2}:\d{2})?|back to top|"
+    r"(next|previous|prev) (article|story|post)|"
     r"swipe (for|to see) more|join the conversation|play video|view this (post|profile) on instagram|"
     r"this (story|article) has been shared [\d,.]+ times|"
     r"((image|photo|picture|slide|bild|foto) )?\d{1,3} ?(of|/|von|de|sur) ?\d{1,3})\s*[:.]?\s*$",
@@ -267,7 +292,8 @@ BYLINE_LINE = re.compile(
 )
 #: A line of the post's tags or categories: "Tags: budget, council".
 TAGS_LINE = re.compile(
-    r"^(?:tags?|topics?|themen|schlagwörter|schlagworte|etiquetas|étiquettes|filed under|categories|category)\s*:\s*\S",
+    r"^(?:tags?|topics?|themen|schlagwörter|schlagworte|etiquetas|étiquettes|filed under|categories|category)\s*:\s*\S"
+    r"|^(?:this (?:article|story|post) )?(?:is )?tagged (?:under|with|as)\s*:",
     re.IGNORECASE,
 )
 #: A line that is only a picture's credit: "Getty Images", "AP Photo/Evan Vucci", "Jane Doe/Reuters".
@@ -326,7 +352,9 @@ _PROMPT_PREFILTER = re.compile(
     r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
     r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断|will not be|"
     r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed|"
-    r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy"
+    r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy|gift article|bookmark your|latest|story idea|"
+    r"to contact the|letter to the editor|hear what you think|information from|^\(c\)|in print|republished|"
+    r"reproduced|creative commons|original article|parent company|shift question|volume"
 )
 
 
@@ -971,6 +999,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     if words <= 40 and ":" in stripped and CREDIT_LABEL_END.search(stripped):
         return "caption"  # "... in Paris on Monday Credit: Getty Images/Jane Doe"
     kinds = prompt_kinds(stripped)
+    if kinds and kinds[0] == "share" and words <= 40 and "@" in stripped and _EMAIL.search(stripped):
+        return "share"  # how to reach the reporter or the desk, with the address: "To contact the reporter: ..."
     if words > 25:
         # a longer line goes only when it is made of calls to action (two or more), as a site's
         # closing blurb is ("Follow us on ... Send us a message on ..."), never a story paragraph
@@ -989,12 +1019,14 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "furniture"
     if words <= 6 and not stripped.endswith(".") and CREDIT_LINE.match(stripped):
         return "caption"
+    if words <= 14 and " by " in stripped[:40] and _picture_by(stripped):
+        return "caption"
     first = stripped.split(None, 1)[0].lower()
     if words <= 14 and first in _BYLINE_WORDS and BYLINE_LINE.match(stripped) and _names_only(stripped):
         return "byline"
     if words <= 16 and first in _BYLINE_WORDS and _dated_byline(stripped):
         return "byline"
-    if words <= 20 and ":" in stripped[:25] and TAGS_LINE.match(stripped):
+    if words <= 20 and ":" in stripped[:30] and TAGS_LINE.match(stripped):
         return "byline"
     if len(stripped) <= 40 and CJK_CREDIT.match(stripped):
         return "byline"  # the editor's or the source's credit of a Chinese page
@@ -1123,6 +1155,14 @@ def _posted_by(line: str) -> bool:
             rest = " ".join(words[index + 1 :])
             return bool(rest) and (_is_dateline(rest) or _CLOCK.match(rest.split()[0]) is not None)
     return False
+
+
+def _picture_by(line: str) -> bool:
+    """A picture's credit alone on its line: the kind of picture, "by", and only names after it."""
+    match = PICTURE_BY.match(line.rstrip("."))
+    return match is not None and all(
+        w[:1].isupper() or w.lower() in _PICTURE_JOINS or not w[:1].isalpha() for w in match.group(1).split()
+    )
 
 
 def _names_only(line: str) -> bool:

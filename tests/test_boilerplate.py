@@ -240,6 +240,50 @@ LINES = [
     ("reading-time-de", "Lesezeit: 3 Min.", "furniture"),
     ("privacy-notice", "If you’re curious, you can read our Privacy Notice.", "cookie_notice"),
     ("prose-minutes", "The train was 2 min late and the mayor was furious.", None),
+    # English news templates' furniture: the player, reprint and republishing notes, desk contacts,
+    # picture credits after "by", share and gift buttons
+    ("external-links", "These are external links and will open in a new window", "furniture"),
+    ("reuse", "Reuse this content", "furniture"),
+    ("gift-article", "Gift Article", "paywall_prompt"),
+    ("scroll-for-video", "Scroll down for video", "furniture"),
+    ("video-duration", "VIDEO 2:30 02:30", "furniture"),
+    ("next-button", "Next", "furniture"),
+    ("player-shortcuts", "Press shift question mark to access a list of keyboard shortcuts", "media_notice"),
+    ("player-progress", "0 seconds of 2 minutes, 30 secondsVolume 90%", "media_notice"),
+    (
+        "in-print",
+        "A version of this article appears in print on March 5, 2019, Section A, Page 1 of the New York edition with"
+        " the headline: Budget Talks Stall. Order Reprints | Today’s Paper | Subscribe",
+        "rights_notice",
+    ),
+    ("copyright-year", "Copyright 2019 NPR. To see more, visit https://www.npr.org.", "rights_notice"),
+    ("agency-information", "Information from The Associated Press was used in this report.", "rights_notice"),
+    (
+        "republished",
+        "This article is republished from The Conversation under a Creative Commons license. Read the original article.",
+        "rights_notice",
+    ),
+    (
+        "affiliate-links",
+        "All products recommended by Example are selected by our editorial team, independent of our parent company."
+        " Some of our stories include affiliate links.",
+        "rights_notice",
+    ),
+    ("contact-reporter", "To contact the reporter on this story: Jane Doe in London at jdoe@example.net", "share"),
+    ("prose-contact", "To contact the family, police went to the house on Monday.", None),
+    ("letters", "We want to hear what you think about this article. Submit a letter to the editor.", "share"),
+    ("story-idea", "Have a story idea? Email us.", "share"),
+    (
+        "scoops",
+        "Missing out on the latest scoops? Sign up for Example Playbook and get the latest news, every morning — in"
+        " your inbox.",
+        "newsletter_prompt",
+    ),
+    ("tagged-under", "This article tagged under:", "byline"),
+    ("more-great-stories", "More Great Example Stories", "related"),
+    ("illustration-by", "Illustration by Jane Doe", "caption"),
+    ("photos-by-for", "Photos by Jane Doe for The Example Times", "caption"),
+    ("prose-video-by", "Video by the police shows the arrest", None),
 ]
 
 
@@ -512,7 +556,12 @@ PROMPT_EXAMPLES = [
     "Sorry, this feature is currently unavailable.", "The views expressed are those of the author.",
     "Join our WhatsApp community", "Subscribe to t.me/example", "Turn on notifications",
     "Do you want to get notifications?", "Abonniere meinen Newsletter", "Your registration was successful",
-    "Please read our privacy policy",
+    "Please read our privacy policy", "Start your Premium subscription today", "Bookmark your favourite articles",
+    "Get the latest news delivered daily", "Have a story idea?", "To contact the editors responsible",
+    "Submit a letter to the editor", "We want to hear what you think", "Information from AP was used in this report",
+    "Copyright 2019 Example", "A version of this article appears in print", "Republished from The Conversation",
+    "Under a Creative Commons license", "Read the original article", "Our stories include affiliate links",
+    "Independent of our parent company", "Press shift question mark", "0 seconds of 2 minutes, Volume 90%",
 ]  # fmt: skip
 
 
