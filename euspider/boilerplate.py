@@ -176,7 +176,7 @@ RELATED_LABELS = (
     r"articoli correlati|i più letti|lees ook|meer over\b[^.]*|gerelateerde artikelen|"
     r"czytaj (też|także|również)|zobacz (też|także)|polecamy"
     # nordic
-    r"|lue myös|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen"
+    r"|lue myös|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen|verwandte themen"
     r"|more (great|top) [\w ]{0,20}stories"
 )
 LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNORECASE)
@@ -259,7 +259,9 @@ FURNITURE_LINE = re.compile(
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
-    r"skip to (main )?content|skip ad|(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
+    r"skip to (main )?content|skip ad|(direkt )?zum inhalt( springen)?|aller au contenu( principal)?|"
+    r"(ir|saltar) al contenido( principal)?|vai al contenuto|"
+    r"(click|tap) (here )?to (enlarge|zoom)|zum vergrößern( bitte)? (an)?klicken|"
     r"cliquez pour agrandir|haga clic para ampliar|advertisement\s*[-–—:]?\s*(story|article) continues below|"
     r"like this|like loading(\.\.\.|…)?|sign (up|in)|log ?(in|out)|subscribe|registrieren|anmelden|abmelden|"
     r"login oder (neu )?registrieren\??|registrarse|suscr[ií]b[ei]te|s'inscrire|s'abonner|iscriviti|abbonati|"

@@ -343,7 +343,9 @@ class ArticleExtractor:
         meta = _metadata(tree, pruned, url, headers, scope)
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
-        text, heads = strip_headline(text, meta["title"], scope)
+        text, heads = strip_headline(
+            text, meta["title"], scope, headline=visible_text(headline) if headline is not None else None
+        )
         text = restore_lead(text, scope, headline=headline)
         text, about_author = boilerplate.author_lines(text, meta["authors"])
         dropped.update(heads)
@@ -513,34 +515,90 @@ def _metered(kept: Sequence[HtmlElement], text: str) -> bool:
 _TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")
 
 
+#: Characters a headline may carry in one copy and not the other: soft hyphens and zero-width marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_WORDS = re.compile(r"\w+")
+#: Words a line may hold beside the headline and still be the headline: a kicker ("Volleyball | ..."),
+#: an exclamation, the site's name.
+_HEADLINE_EXTRA = 4
+
+
+def _headline_key(text: str) -> str:
+    """A headline's words, lower-cased, without its punctuation, dashes, quotes and soft hyphens: two
+    copies of one headline set in different type give the same key."""
+    return " ".join(_WORDS.findall(text.translate(_INVISIBLE).lower()))
+
+
 def _title_variants(title: str) -> set[str]:
-    """The title and its parts around separators ("Opinion | Is Football Violence a Crime?")."""
-    variants = {title.lower()}
+    """The title and its parts around separators ("Opinion | Is Football Violence a Crime?"), as keys."""
+    variants = {title}
     for part in _TITLE_SPLIT.split(title):
         if len(part.split()) >= 3:
-            variants.add(part.strip().lower())
+            variants.add(part)
     # a headline with a dash of its own, beside the site's name: "Reviews Are Here — And Not Great - Digg"
     for separator in _TITLE_SPLIT.finditer(title):
         for part in (title[: separator.start()], title[separator.end() :]):
             if len(part.split()) >= 3:
-                variants.add(part.strip().lower())
-    return variants
+                variants.add(part)
+    return {key for key in map(_headline_key, variants) if key}
 
 
-def strip_headline(text: str, title: str | None, scope: HtmlElement | None) -> tuple[str, Counter[str]]:
-    """Drop the headline from the top of the text: it is the record's ``title``, not the story's
-    first paragraph. Lines above it among the first four that are not part of the article (a
-    sidebar the extractor picked up) go with it; the standfirst stays, it is written as part of the
-    story."""
+def _is_headline(line: str, variants: set[str]) -> bool:
+    """Whether ``line`` is one of the headline's copies, or one with a few words of a kicker or the
+    site's name beside it (never a sentence: a line that ends with a full stop is prose)."""
+    key = _headline_key(line)
+    if not key:
+        return False
+    if key in variants:
+        return True
+    if line.rstrip().endswith("."):
+        return False
+    for variant in variants:
+        if len(variant.split()) >= 4 and (key.endswith(f" {variant}") or key.startswith(f"{variant} ")):
+            if len(key.split()) - len(variant.split()) <= _HEADLINE_EXTRA:
+                return True
+    return False
+
+
+#: Most words of a kicker: the section or topic label set above a headline ("Atomkraft", "Singapore").
+_KICKER_WORDS = 4
+
+
+def _kicker(line: str) -> bool:
+    """A short label without a sentence's end: what a template sets above the headline."""
+    stripped = line.strip()
+    words = len(stripped.split())
+    return 0 < words <= _KICKER_WORDS and not stripped.endswith((".", "!", "?", ":", '"', "”", "“", "»"))
+
+
+def strip_headline(
+    text: str, title: str | None, scope: HtmlElement | None, headline: str | None = None
+) -> tuple[str, Counter[str]]:
+    """Drop the headline from the top of the text: it is the record's ``title`` (or the page's
+    ``headline`` element, when the page titles itself otherwise), not the story's first paragraph.
+    Lines above it among the first four that are not part of the article (a sidebar the extractor
+    picked up) go with it; the standfirst stays, it is written as part of the story."""
     lines = text.split("\n")
     dropped: Counter[str] = Counter()
-    variants = _title_variants(title) if title else set()
-    # the headline opens the story: lines before it that are not in the article are page furniture
+    titled = _title_variants(title) if title else set()
+    shown = _title_variants(headline) if headline and len(headline.split()) >= 3 else set()
+    # the headline opens the story: the first of the first four lines that is the title or the
+    # headline element
     for index, line in enumerate(lines[:4]):
-        if norm_space(line).lower() in variants:
+        if titled and _is_headline(line, titled):
             dropped["headline"] += 1
+            # the lines above the record's title that are not in the article are page furniture
             story = norm_space(visible_text(scope)) if scope is not None and index else ""
-            before = [b for b in lines[:index] if norm_space(b)[:80] in story]
+            before = [b for b in lines[:index] if norm_space(b)[:80] in story and not _kicker(b)]
+            if index > len(before):
+                dropped["before_headline"] += index - len(before)
+            lines = before + lines[index + 1 :]
+            break
+        if shown and _is_headline(line, shown):
+            # a page that titles itself otherwise: its headline element goes, what is above it stays
+            # but for its kicker
+            dropped["headline"] += 1
+            before = [b for b in lines[:index] if not _kicker(b)]
             if index > len(before):
                 dropped["before_headline"] += index - len(before)
             lines = before + lines[index + 1 :]

@@ -284,6 +284,8 @@ LINES = [
     ("illustration-by", "Illustration by Jane Doe", "caption"),
     ("photos-by-for", "Photos by Jane Doe for The Example Times", "caption"),
     ("prose-video-by", "Video by the police shows the arrest", None),
+    ("skip-to-content-de", "Zum Inhalt springen", "furniture"),
+    ("related-topics-de", "Verwandte Themen", "related"),
 ]
 
 
@@ -398,6 +400,66 @@ def test_a_headline_with_a_dash_of_its_own_is_stripped_beside_the_site_name(titl
     stripped, dropped = strip_headline(text, title, None)
     assert stripped == "The service launches today, and critics are unkind."
     assert dropped == {"headline": 1}
+
+
+STORY_LINE = "The service launches today, and critics are unkind to it."
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        # the same headline set in other type: dashes, quotes, a soft hyphen, a space before a colon
+        ("Whisky Tastings Januar – Mai 2020 in Halle", "Whisky Tastings Januar - Mai 2020 in Halle"),
+        ("El Santo: Glasgow’s Latin American delight", "El Santo: Glasgow's Latin American delight - Example Field"),
+        (
+            "Änderung der Anforderungen an Genesenennachweise",
+            "Änderung der Anforderungen an Genesenen\u00ad\u00adnachweise",
+        ),
+        (
+            "Nutzerbasierte Abrechnung : Musik-Stars fordern neues Modell",
+            "Nutzerbasierte Abrechnung: Musik-Stars fordern neues Modell",
+        ),
+        ("Truckwash A31,", "Truckwash A31"),
+        # a kicker or an exclamation beside it
+        ("Volleyball | MTV Stuttgart Hiobsbotschaft für die Angreiferin", "Hiobsbotschaft für die Angreiferin"),
+        ("Wow, wow, wow!Manuela Reimann: Überraschung in Bayern!", "Manuela Reimann: Überraschung in Bayern!"),
+    ],
+    ids=["dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "kicker", "exclamation"],
+)
+def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
+    stripped, dropped = strip_headline(f"{line}\n{STORY_LINE}", title, None)
+    assert stripped == STORY_LINE
+    assert dropped == {"headline": 1}
+
+
+def test_a_sentence_that_opens_with_the_headline_is_prose_and_stays():
+    text = "Budget talks stall in the council again today.\nThe second paragraph follows here."
+    assert strip_headline(text, "Budget talks stall in the council", None)[0] == text
+    longer = "Budget talks stall in the council as ministers argue over every line of it\nMore text."
+    assert strip_headline(longer, "Budget talks stall in the council", None)[0] == longer
+
+
+def test_the_headline_element_goes_when_the_title_says_something_else():
+    text = f"Turkey, Poland and three islands added to quarantine list\n{STORY_LINE}"
+    title = "Turkey, Poland, islands added to UK quarantine list"
+    stripped, dropped = strip_headline(
+        text, title, None, headline="Turkey, Poland and three islands added to quarantine list"
+    )
+    assert stripped == STORY_LINE
+    assert dropped == {"headline": 1}
+    # a headline element further down (a section's heading) takes no story line above it with it
+    shop = f"Returns come without paper now.\n{STORY_LINE}\nOur three steps to less paper\nMore text."
+    stripped, _ = strip_headline(shop, "Insider offers", None, headline="Our three steps to less paper")
+    assert stripped.split("\n")[:2] == ["Returns come without paper now.", STORY_LINE]
+
+
+def test_the_kicker_above_the_headline_goes_with_it():
+    tree = load_html(page())
+    scope = tree.find(".//article")
+    text = f"Atomkraft\nCouncil agrees reform\n{STORY_LINE}"
+    stripped, dropped = strip_headline(text, "Council agrees reform", scope)
+    assert stripped == STORY_LINE
+    assert dropped == {"headline": 1, "before_headline": 1}
 
 
 def test_lead_set_apart_as_teaser_is_restored():
