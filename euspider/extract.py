@@ -647,6 +647,8 @@ def _lead_text(element: HtmlElement, flat: str) -> str | None:
     from the text ``flat``, else None."""
     if not _LEAD_CLASS.search(classes_and_id(element)) or boilerplate.is_marked(element):
         return None
+    if element.tag == "h1" or element.find(".//h1") is not None:
+        return None  # the headline's own block ("intro" holding the h1): the headline is the title
     lead = visible_text(element)
     words = len(lead.split())
     if not 12 <= words <= 120 or lead[:60] in flat:

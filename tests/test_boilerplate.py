@@ -462,6 +462,17 @@ def test_the_kicker_above_the_headline_goes_with_it():
     assert dropped == {"headline": 1, "before_headline": 1}
 
 
+def test_the_headline_block_is_no_lead_to_restore():
+    # a template's "intro" block holds the headline itself: putting it back would repeat the title
+    html = _story_page(
+        "<div class='intro article-info'><h1>How to care for hydrangeas to get the most beautiful blooms on the"
+        " block</h1></div>" + _BODY
+    ).replace("<h1>Budget rules</h1>", "")
+    record = extract_article(html, "https://classes.example/hydrangeas", crawled_at="2023-02-04T10:00:00Z")
+    assert "hydrangeas" not in record["text"].lower()
+    assert record["text"].startswith("The committee met on Monday")
+
+
 def test_lead_set_apart_as_teaser_is_restored():
     html = page(
         inside="<p class='teaser-text'>The council agreed on Monday to rewrite the rules that govern how member states borrow, ending months of talks.</p>"
