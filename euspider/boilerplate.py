@@ -274,7 +274,8 @@ FURNITURE_LINE = re.compile(
     r"\d+[- ]min(ute)?s? read|\d{1,2} ?min\.?|(lesezeit|reading time|tiempo de lectura|temps de lecture):? \d{1,2} ?"
     r"(min|minuten|minutes|minutos)\.?|\d{1,2} ?min\.? (lesezeit|de lectura|de lecture)|story highlights|"
     r"einloggen|ausloggen|alle benachrichtigungen anzeigen|report this (page|article|post|comment)|access provided by|"
-    r"ende der weiteren informationen|these are external links and will open in a new window|copy (this )?link|"
+    r"ende der weiteren informationen|(video|audio|sendung|beitrag) (verfügbar|abrufbar) bis [\d.]+( \d{1,2}:\d{2})?"
+    r"( uhr)?|these are external links and will open in a new window|copy (this )?link|"
     r"reuse this content|scroll down for (the )?video|gift( this)? article|share this with|follow the author|"
     r"loading comments(\.\.\.|…)?|comment on this (story|article)|share or comment on this (story|article)|"
     r"close|next|prev|previous|autoplay|keyboard shortcuts|watch now|read the full (article|story)|"
@@ -1057,6 +1058,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
             return "dateline"
     if words <= 8 and _is_dateline(stripped):
         return "dateline"
+    if words <= 9 and "," in stripped and _placed_dateline(stripped):
+        return "dateline"
     if " | " in stripped and _meta_row(stripped):
         return "byline"
     return None
@@ -1193,8 +1196,16 @@ _UNAMBIGUOUS = {"app_promo", "rights_notice", "media_notice"}
 _CLOCK = re.compile(r"^\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
+#: Names of the days of the week a dateline may hold beside its date ("Mittwoch, 01.11.2023").
+_WEEKDAY_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
+    "samstag sonnabend sonntag lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles "
+    "jueves viernes sábado domingo lunedì martedì mercoledì giovedì venerdì sabato domenica".split()
+)
+
+
 def _is_dateline(line: str) -> bool:
-    """A line that only states a date or a time ("27.01.2022", "January 13", "3:59 PM")."""
+    """A line that only states a date or a time ("27.01.2022", "Tuesday, March 5, 2019", "3:59 PM")."""
     from .dates.parse import MONTHS, parse_date
 
     text = line.strip().rstrip(".:")
@@ -1203,9 +1214,24 @@ def _is_dateline(line: str) -> bool:
     parsed, _ = parse_date(text)
     if parsed is not None and parsed.precision in {"day", "datetime"}:
         rest = re.sub(r"[\d.,:/\-–|·]+", " ", text).split()
-        return all(word.lower().rstrip(".") in MONTHS or len(word) <= 3 for word in rest)
+        return all(
+            word.lower().rstrip(".") in MONTHS or word.lower() in _WEEKDAY_NAMES or len(word) <= 3 for word in rest
+        )
     tokens = text.replace(",", " ").split()
     return len(tokens) == 2 and tokens[0].lower() in MONTHS and tokens[1].isdigit() and int(tokens[1]) <= 31
+
+
+def _placed_dateline(line: str) -> bool:
+    """A place and the date alone on a line, as press releases open: "Hamburg, 2. November 2021",
+    "LONDON, March 5, 2019"."""
+    place, _, date = line.partition(",")
+    names = place.split()
+    return (
+        0 < len(names) <= 3
+        and all(name[:1].isupper() for name in names)
+        and not _DIGIT.search(place)
+        and _is_dateline(date)
+    )
 
 
 def _shouting(line: str) -> bool:

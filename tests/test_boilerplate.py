@@ -286,6 +286,15 @@ LINES = [
     ("prose-video-by", "Video by the police shows the arrest", None),
     ("skip-to-content-de", "Zum Inhalt springen", "furniture"),
     ("related-topics-de", "Verwandte Themen", "related"),
+    # a date alone on its line with its weekday or its place, as press releases and blogs open
+    ("weekday-dateline", "Mittwoch, 01.11.2023", "dateline"),
+    ("weekday-dateline-en", "Tuesday, March 5, 2019", "dateline"),
+    ("placed-dateline", "Hamburg, 2. November 2021", "dateline"),
+    ("placed-dateline-caps", "LONDON, March 5, 2019", "dateline"),
+    ("posted-weekday", "Posted: Thursday, April 21, 2022. 10:11 pm CST.", "dateline"),
+    ("prose-weekday-date", "On Tuesday, March 5, 2019, the council met.", None),
+    ("prose-place-date", "Paris, France, on March 5, 2019", None),
+    ("video-available-until", "Video verfügbar bis 28.02.2021", "furniture"),
 ]
 
 
