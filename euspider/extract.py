@@ -592,7 +592,7 @@ def strip_headline(
             before = [b for b in lines[:index] if norm_space(b)[:80] in story and not _kicker(b)]
             if index > len(before):
                 dropped["before_headline"] += index - len(before)
-            lines = before + lines[index + 1 :]
+            lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
             break
         if shown and _is_headline(line, shown):
             # a page that titles itself otherwise: its headline element goes, what is above it stays
@@ -601,9 +601,18 @@ def strip_headline(
             before = [b for b in lines[:index] if not _kicker(b)]
             if index > len(before):
                 dropped["before_headline"] += index - len(before)
-            lines = before + lines[index + 1 :]
+            lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
             break
     return "\n".join(lines), dropped
+
+
+def _after_headline(rest: list[str], variants: set[str], dropped: Counter[str]) -> list[str]:
+    """The lines after the headline without a second copy of it right below (a page that sets its
+    headline twice, for two screen sizes)."""
+    while rest and _headline_key(rest[0]) in variants:
+        dropped["headline"] += 1
+        rest = rest[1:]
+    return rest
 
 
 # a subheadline (dek, standfirst, abstract) sums the story up; it is not its lead paragraph (see

@@ -441,6 +441,14 @@ def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
     assert dropped == {"headline": 1}
 
 
+def test_a_headline_set_twice_goes_twice():
+    # one copy for small screens, one for large ones
+    text = f"Budget talks stall in the council\nBudget talks stall in the council\n{STORY_LINE}"
+    stripped, dropped = strip_headline(text, "Budget talks stall in the council", None)
+    assert stripped == STORY_LINE
+    assert dropped == {"headline": 2}
+
+
 def test_a_sentence_that_opens_with_the_headline_is_prose_and_stays():
     text = "Budget talks stall in the council again today.\nThe second paragraph follows here."
     assert strip_headline(text, "Budget talks stall in the council", None)[0] == text
