@@ -299,10 +299,13 @@ TAGS_LINE = re.compile(
     r"|^(?:this (?:article|story|post) )?(?:is )?tagged (?:under|with|as)\s*:",
     re.IGNORECASE,
 )
+#: A news agency's initials alone on a line, as the story's source: "PTI", "IANS", "EFE".
+AGENCY_LINE = re.compile(r"^(?:PTI|IANS|ANI|EFE|APA|SDA|EPD|KNA|TASS|ANP|AAP|CP|UPI|ATS|ANSA|DPA|AFP|AP)$")
 #: A line that is only a picture's credit: "Getty Images", "AP Photo/Evan Vucci", "Jane Doe/Reuters".
 CREDIT_LINE = re.compile(
     r"^[\w .,'’&-]{0,40}(?:/\s?)?\b(getty images|ap photo|afp|associated press|shutterstock|istockphoto|istock|"
-    r"epa|dpa|picture alliance|reuters|imago|keystone|ansa)\b[\w .,'’&/()-]{0,40}$",
+    r"epa|dpa|picture alliance|reuters|imago|keystone|ansa|agencies|xinhua|kyodo|yonhap|bernama)\b"
+    r"[\w .,'’&/()-]{0,40}$",
     re.IGNORECASE,
 )
 AUTHOR_BIO_HEADING = re.compile(r"^\s*(author bio|about the author)\s*:?\s*$", re.IGNORECASE)
@@ -1020,7 +1023,7 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "caption"
     if words <= 12 and FURNITURE_LINE.match(stripped):  # furniture is a few words; its regex is long
         return "furniture"
-    if words <= 6 and not stripped.endswith(".") and CREDIT_LINE.match(stripped):
+    if words <= 6 and not stripped.endswith(".") and (CREDIT_LINE.match(stripped) or AGENCY_LINE.match(stripped)):
         return "caption"
     if words <= 14 and " by " in stripped[:40] and _picture_by(stripped):
         return "caption"

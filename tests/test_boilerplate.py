@@ -295,6 +295,11 @@ LINES = [
     ("prose-weekday-date", "On Tuesday, March 5, 2019, the council met.", None),
     ("prose-place-date", "Paris, France, on March 5, 2019", None),
     ("video-available-until", "Video verfügbar bis 28.02.2021", "furniture"),
+    # the story's source agency alone on a line
+    ("agencies", "Agencies", "caption"),
+    ("agency-initials", "PTI", "caption"),
+    ("inputs-from-agencies", "With inputs from agencies", "caption"),
+    ("prose-name-like-initials", "Ani Smith went home", None),
 ]
 
 
