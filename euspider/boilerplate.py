@@ -52,7 +52,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"€\s?\d+ (per|a) (year|month)|\b\d+ ?€ (per|a) (year|month)",
         r"\bsubscription (plans?|options?)\b",
         r"\btry [\w .'’-]{1,30} for free\b|\bregister your account\b",
-        r"\bstart your\b.{0,40}\bsubscription\b|\bbookmark your favou?rite (articles|stories)\b|\bgift articles?\b",
+        r"\bwe hope you('re| are) enjoying\b|\bregister now\b|\bstart your\b.{0,40}\bsubscription\b|"
+        r"\bbookmark your favou?rite (articles|stories)\b|\bgift articles?\b",
     ),
     "newsletter_prompt": (
         r"\b(sign up|subscribe) (for|to) (our|the)( \w+){0,3} newsletters?\b",
@@ -84,7 +85,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(send us a message|e-?mail us at|reach us at|contact us at)\b",
         r"^(write to|contact|e-?mail|reach) [^.]{2,60}\bat [\w.+-]+@[\w-]+\.[\w.-]+\.?$",
         r"\b(got|have) a (news )?(tip|story idea)\b|\bsend (us )?(your )?(news )?tips\b",
-        r"^to contact the (reporters?|editors?|authors?|writers?)\b|\bsubmit a letter to the editor\b|"
+        r"^to (contact|reach) the (reporters?|editors?|authors?|writers?)\b|\bsubmit a letter to the editor\b|"
         r"\bwe want to hear what you think\b",
         r"\b(subscribe|listen|follow)\b.{0,40}\b(apple podcasts|google podcasts|spotify|stitcher)\b",
         r"\b(link|embed) (copy|code)\b.{0,20}\b(close|copy)\b",
@@ -176,10 +177,18 @@ RELATED_LABELS = (
     r"articoli correlati|i più letti|lees ook|meer over\b[^.]*|gerelateerde artikelen|"
     r"czytaj (też|także|również)|zobacz (też|także)|polecamy"
     # nordic
-    r"|lue myös|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen|verwandte themen"
+    r"|lue myös|lue (aiheesta )?lisää|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen|"
+    r"verwandte themen|neu(e|er)?ste (\d+ )?(beiträge|artikel|nachrichten)"
     r"|more (great|top) [\w ]{0,20}stories"
 )
 LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNORECASE)
+#: A label that introduces more on the subject, closing with a colon: "Mehr zu Konny Reimann:", "More on
+#: this story:"; and an invitation to read more of the site's stories: "Read more news on our food pages."
+MORE_ABOUT = re.compile(
+    r"^(?:mehr|more|plus|más|encore) (?:zu|zum|zur|über|von|about|on|from|sobre|sur)\b[^.]{0,60}:$"
+    r"|^(?:read|find|see|follow) (?:more|our full|our live|all our) (?:news|stories|articles|reviews|coverage)\b",
+    re.IGNORECASE,
+)
 #: A text line that starts with such a label and a colon: "Lea también: Impiden ingreso a ..."
 RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*:\s*\S", re.IGNORECASE)
 #: Lines that caption or credit a picture rather than tell the story.
@@ -304,7 +313,7 @@ AGENCY_LINE = re.compile(r"^(?:PTI|IANS|ANI|EFE|APA|SDA|EPD|KNA|TASS|ANP|AAP|CP|
 #: A line that is only a picture's credit: "Getty Images", "AP Photo/Evan Vucci", "Jane Doe/Reuters".
 CREDIT_LINE = re.compile(
     r"^[\w .,'’&-]{0,40}(?:/\s?)?\b(getty images|ap photo|afp|associated press|shutterstock|istockphoto|istock|"
-    r"epa|dpa|picture alliance|reuters|imago|keystone|ansa|agencies|xinhua|kyodo|yonhap|bernama)\b"
+    r"epa|dpa|picture alliance|reuters|imago|keystone|ansa|agencies|xinhua|kyodo|yonhap|bernama|bloomberg)\b"
     r"[\w .,'’&/()-]{0,40}$",
     re.IGNORECASE,
 )
@@ -360,7 +369,8 @@ _PROMPT_PREFILTER = re.compile(
     r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed|"
     r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy|gift article|bookmark your|latest|story idea|"
     r"to contact the|letter to the editor|hear what you think|information from|^\(c\)|in print|republished|"
-    r"reproduced|creative commons|original article|parent company|shift question|volume"
+    r"reproduced|creative commons|original article|parent company|shift question|volume|to reach the|enjoying|"
+    r"register now"
 )
 
 
@@ -1017,7 +1027,7 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return kinds[0]
     if words <= 6 and re.search(r"\bnewsletters?\b", stripped, re.IGNORECASE):
         return "newsletter_prompt"
-    if LIST_HEADINGS.match(stripped) or (RELATED_LINE.match(stripped) and words <= 20):
+    if LIST_HEADINGS.match(stripped) or (words <= 20 and (RELATED_LINE.match(stripped) or MORE_ABOUT.match(stripped))):
         return "related"
     if CAPTION_LINE.match(stripped) and words <= 20:
         return "caption"

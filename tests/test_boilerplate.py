@@ -300,6 +300,17 @@ LINES = [
     ("agency-initials", "PTI", "caption"),
     ("inputs-from-agencies", "With inputs from agencies", "caption"),
     ("prose-name-like-initials", "Ani Smith went home", None),
+    # closing pointers to more of the site, the desk's addresses, an upsell
+    ("reach-reporter", "To reach the reporter behind this story, contact jane@example.org.", "share"),
+    ("enjoying-journalism", "We hope you're enjoying The Example's journalism.", "paywall_prompt"),
+    ("full-coverage", "Follow our full coverage of the coronavirus pandemic here.", "related"),
+    ("read-more-news-on", "Read more news and reviews on Example Field’s food and drink pages.", "related"),
+    ("more-about-colon", "Mehr zu Konny Reimann und seiner Familie:", "related"),
+    ("prose-mehr-zu", "Mehr zu tun gibt es nicht", None),
+    ("newest-posts-de", "Neueste 5 Beiträge:", "related"),
+    ("read-more-fi", "Lue aiheesta lisää:", "related"),
+    ("source-bloomberg", "FMW/Bloomberg", "caption"),
+    ("prose-follow-our", "Follow our reporters into the field as they travel.", None),
 ]
 
 
@@ -654,7 +665,7 @@ PROMPT_EXAMPLES = [
     "Please read our privacy policy", "Start your Premium subscription today", "Bookmark your favourite articles",
     "Get the latest news delivered daily", "Have a story idea?", "To contact the editors responsible",
     "Submit a letter to the editor", "We want to hear what you think", "Information from AP was used in this report",
-    "Copyright 2019 Example", "A version of this article appears in print", "Republished from The Conversation",
+    "Copyright 2019 Example", "To reach the editor", "We hope you're enjoying it", "Register now", "A version of this article appears in print", "Republished from The Conversation",
     "Under a Creative Commons license", "Read the original article", "Our stories include affiliate links",
     "Independent of our parent company", "Press shift question mark", "0 seconds of 2 minutes, Volume 90%",
 ]  # fmt: skip
