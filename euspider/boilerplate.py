@@ -144,6 +144,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(republished|reproduced) (from|with (the )?permission)\b|\bunder a creative commons licen[cs]e\b|"
         r"\bread the original article\b",
         r"\b(include|contain|may (include|contain)) affiliate links?\b|\bindependent of our parent company\b",
+        r"\bby embedding twitter content\b|\btwitter developer agreement\b",
         # the publisher's disclaimer of an opinion or a contributor's piece
         r"\b(views|opinions) expressed (here |in this [\w-]+ |by [\w .'’-]{1,40} )?(are|is|do not)\b.{0,30}"
         r"\b(author|authors|writer|their own|his own|her own|necessarily reflect)\b",
@@ -370,7 +371,7 @@ _PROMPT_PREFILTER = re.compile(
     r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy|gift article|bookmark your|latest|story idea|"
     r"to contact the|letter to the editor|hear what you think|information from|^\(c\)|in print|republished|"
     r"reproduced|creative commons|original article|parent company|shift question|volume|to reach the|enjoying|"
-    r"register now"
+    r"register now|twitter"
 )
 
 

@@ -651,6 +651,30 @@ def restore_lead(text: str, scope: HtmlElement | None, *, headline: HtmlElement 
     return _restore_bare_lead(text, scope, flat)
 
 
+#: What opens a teaser of another story rather than a lead: "Lesen Sie auch 14/08/2021 Polen: ...".
+_TEASER_OPENING = re.compile(
+    r"^(?:read (?:more|also|next)|also read|see also|lesen sie (?:auch|mehr)|schon gelesen|auch interessant|"
+    r"lea también|lee también|leia também|(?:à )?lire aussi|leggi anche|lees ook|czytaj (?:też|także|również)|"
+    r"zobacz (?:też|także))\b",
+    re.IGNORECASE,
+)
+#: Script source a page left as text: "(function() { document.addEventListener(...".
+_CODE = re.compile(r"\bfunction\s*\(|\bdocument\.\w|\bvar \w+ =|=>\s*\{")
+
+
+def _not_a_lead(text: str) -> bool:
+    """Whether a block set apart before the body is something else than the story's lead: a line of
+    boilerplate or a call to action, a teaser of another story, a row of metadata ("Nachricht |
+    30.10.2021 ..."), or script source."""
+    return bool(
+        boilerplate.line_kind(text)
+        or boilerplate.prompt_kinds(text)
+        or _TEASER_OPENING.match(text)
+        or " | " in text[:60]
+        or _CODE.search(text)
+    )
+
+
 def _lead_text(element: HtmlElement, flat: str) -> str | None:
     """The element's text when it is a lead paragraph set apart (see :func:`restore_lead`) missing
     from the text ``flat``, else None."""
@@ -662,7 +686,7 @@ def _lead_text(element: HtmlElement, flat: str) -> str | None:
     words = len(lead.split())
     if not 12 <= words <= 120 or lead[:60] in flat:
         return None
-    if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or boilerplate.line_kind(lead):
+    if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or _not_a_lead(lead):
         return None  # a lead picture's caption, or boilerplate, is no lead paragraph
     links = sum(len(visible_text(a)) for a in element.iter("a"))
     return None if links > 0.5 * len(lead) else lead
@@ -698,7 +722,7 @@ def _restore_bare_lead(text: str, scope: HtmlElement, flat: str) -> str:
             continue
         if boilerplate.is_marked(element) or element.xpath("ancestor-or-self::figure or ancestor::a"):
             continue
-        if first not in visible_text(element) or boilerplate.line_kind(lead):
+        if first not in visible_text(element) or _not_a_lead(lead):
             continue
         # the leading text runs up to the block's first child block (inline elements are part of it)
         raw = element.text or ""

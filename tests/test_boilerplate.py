@@ -506,6 +506,22 @@ def test_the_headline_block_is_no_lead_to_restore():
     assert record["text"].startswith("The committee met on Monday")
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Lesen Sie auch: Polen erinnert in Auschwitz an Maximilian Kolbe mit einem Gottesdienst und einer Feier",
+        "Nachricht | 30.10.2021 Migration / Flucht «Wir waren fast vierzig Tage in Quarantäne» sagt er heute",
+        "652 Ratings (function() { document.addEventListener('DOMContentLoaded', function() { var x = 1; }); })",
+        "By embedding Twitter content in your website or app, you are agreeing to the Twitter Developer Agreement",
+    ],
+    ids=["teaser-of-another-story", "metadata-row", "script-source", "embed-notice"],
+)
+def test_what_sits_before_the_body_but_is_no_lead_is_not_put_back(block):
+    html = page(inside=f"<p class='teaser-text'>{block}</p>")
+    record = extract_article(html, "https://classes.example/not-a-lead", crawled_at="2023-02-04T10:00:00Z")
+    assert block[:30] not in record["text"]
+
+
 def test_lead_set_apart_as_teaser_is_restored():
     html = page(
         inside="<p class='teaser-text'>The council agreed on Monday to rewrite the rules that govern how member states borrow, ending months of talks.</p>"
@@ -665,7 +681,7 @@ PROMPT_EXAMPLES = [
     "Please read our privacy policy", "Start your Premium subscription today", "Bookmark your favourite articles",
     "Get the latest news delivered daily", "Have a story idea?", "To contact the editors responsible",
     "Submit a letter to the editor", "We want to hear what you think", "Information from AP was used in this report",
-    "Copyright 2019 Example", "To reach the editor", "We hope you're enjoying it", "Register now", "A version of this article appears in print", "Republished from The Conversation",
+    "Copyright 2019 Example", "By embedding Twitter content", "To reach the editor", "We hope you're enjoying it", "Register now", "A version of this article appears in print", "Republished from The Conversation",
     "Under a Creative Commons license", "Read the original article", "Our stories include affiliate links",
     "Independent of our parent company", "Press shift question mark", "0 seconds of 2 minutes, Volume 90%",
 ]  # fmt: skip
