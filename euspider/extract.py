@@ -347,6 +347,7 @@ class ArticleExtractor:
             text, meta["title"], scope, headline=visible_text(headline) if headline is not None else None
         )
         text = restore_lead(text, scope, headline=headline)
+        text = _drop_kickers(text, tree, headline, heads)
         text, about_author = boilerplate.author_lines(text, meta["authors"])
         dropped.update(heads)
         dropped.update(about_author)
@@ -604,6 +605,28 @@ def strip_headline(
             lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
             break
     return "\n".join(lines), dropped
+
+
+def _drop_kickers(text: str, tree: HtmlElement, headline: HtmlElement | None, dropped: Counter[str]) -> str:
+    """Drop the short labels that open the text and that the page sets before its headline: a
+    section, a topic, the site's name ("ESPORTE", "Atomkraft"). The story comes after its headline."""
+    if headline is None or not text:
+        return text
+    lines = text.split("\n")
+    if not _kicker(lines[0]):
+        return text
+    above: set[str] = set()
+    for element in tree.iter():
+        if element is headline:
+            break
+        if isinstance(element.tag, str) and element.text and element.text.strip():
+            above.add(norm_space(element.text))
+    count = 0
+    while count < min(2, len(lines) - 1) and _kicker(lines[count]) and norm_space(lines[count]) in above:
+        count += 1
+    if count:
+        dropped["before_headline"] += count
+    return "\n".join(lines[count:])
 
 
 def _after_headline(rest: list[str], variants: set[str], dropped: Counter[str]) -> list[str]:

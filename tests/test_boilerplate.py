@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import lxml.html
 import pytest
@@ -10,7 +11,7 @@ from trafilatura.utils import load_html
 
 from euspider import boilerplate
 from euspider.dom import find_article_scope, visible_text
-from euspider.extract import count_words, extract_article, restore_lead, strip_headline
+from euspider.extract import _drop_kickers, count_words, extract_article, restore_lead, strip_headline
 
 from .test_dates_sources import STORY, page
 
@@ -455,6 +456,20 @@ def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
     stripped, dropped = strip_headline(f"{line}\n{STORY_LINE}", title, None)
     assert stripped == STORY_LINE
     assert dropped == {"headline": 1}
+
+
+def test_a_label_set_before_the_headline_does_not_open_the_text():
+    # the site's section above the headline; the story comes after its headline
+    tree = load_html(
+        "<html><body><div class='rubric'><span>Ressorts</span></div><article><h1>Budget rules for towns</h1>"
+        "<p>Ressorts</p><p>The committee met on Monday.</p></article></body></html>"
+    )
+    headline = tree.find(".//h1")
+    dropped = Counter()
+    assert _drop_kickers(f"Ressorts\n{STORY_LINE}", tree, headline, dropped) == STORY_LINE
+    assert dropped == {"before_headline": 1}
+    # a short line that the page prints only after its headline is the story's (a subheading)
+    assert _drop_kickers(f"Zahlen\n{STORY_LINE}", tree, headline, Counter()) == f"Zahlen\n{STORY_LINE}"
 
 
 def test_a_headline_set_twice_goes_twice():
