@@ -685,6 +685,9 @@ _TEASER_OPENING = re.compile(
 _CODE = re.compile(r"\bfunction\s*\(|\bdocument\.\w|\bvar \w+ =|=>\s*\{")
 
 
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "“", "»", "«", "'", "’", ")", "。", "！", "？", "।", "॥", "؟", "۔")
+
+
 def _not_a_lead(text: str) -> bool:
     """Whether a block set apart before the body is something else than the story's lead: a line of
     boilerplate or a call to action, a teaser of another story, a row of metadata ("Nachricht |
@@ -707,8 +710,8 @@ def _lead_text(element: HtmlElement, flat: str) -> str | None:
         return None  # the headline's own block ("intro" holding the h1): the headline is the title
     lead = visible_text(element)
     words = len(lead.split())
-    if not 12 <= words <= 120 or lead[:60] in flat:
-        return None
+    if not 12 <= words <= 120 or lead[:60] in flat or not lead.rstrip().endswith(_SENTENCE_END):
+        return None  # a lead is prose that ends as a sentence does; a dek or a kicker often does not
     if element.xpath("ancestor-or-self::figure or ancestor-or-self::figcaption") or _not_a_lead(lead):
         return None  # a lead picture's caption, or boilerplate, is no lead paragraph
     links = sum(len(visible_text(a)) for a in element.iter("a"))

@@ -528,8 +528,9 @@ def test_the_headline_block_is_no_lead_to_restore():
         "Nachricht | 30.10.2021 Migration / Flucht «Wir waren fast vierzig Tage in Quarantäne» sagt er heute",
         "652 Ratings (function() { document.addEventListener('DOMContentLoaded', function() { var x = 1; }); })",
         "By embedding Twitter content in your website or app, you are agreeing to the Twitter Developer Agreement",
+        "An interview with Thomas Malone, author of a book on minds, together with an extract from the book",
     ],
-    ids=["teaser-of-another-story", "metadata-row", "script-source", "embed-notice"],
+    ids=["teaser-of-another-story", "metadata-row", "script-source", "embed-notice", "dek-without-full-stop"],
 )
 def test_what_sits_before_the_body_but_is_no_lead_is_not_put_back(block):
     html = page(inside=f"<p class='teaser-text'>{block}</p>")
