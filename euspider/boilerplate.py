@@ -729,10 +729,36 @@ def mark_standfirst(
         text = visible_text(sibling)
         if not text:
             continue
-        heading = sibling.tag in {"h2", "h3", "h4"}
-        if (heading or _DEK_CLASS.search(names)) and 6 <= len(text.split()) <= 32 and sibling is not scope:
-            marks.add(sibling, "standfirst")
+        _mark_if_dek(sibling, names, text, scope, marks)
         return  # only what comes first under the headline
+    # no sibling says anything (a logo, a share bar): the first text that follows the headline
+    first = _FIRST_TEXT_AFTER(headline)
+    if first:
+        block = first[0].getparent()
+        if block is not None and first[0].is_tail:
+            block = block.getparent()
+        while block is not None and block.tag not in BLOCKS and block.tag not in HEADINGS:
+            block = block.getparent()
+        if block is not None and block.tag not in {"html", "body"} and not is_inside(headline, block):
+            names = classes_and_id(block)
+            # by its class only: after a headline that is the site's name, the first heading is the
+            # story's own title
+            if _DEK_CLASS.search(names) and not _LEAD_CLASS.search(names):
+                _mark_if_dek(block, names, visible_text(block), scope, marks)
+
+
+#: The first shown text after an element in document order (its own text excluded).
+_FIRST_TEXT_AFTER = etree.XPath(
+    "(following::text()[normalize-space()][not(ancestor::script or ancestor::style or ancestor::noscript)])[1]"
+)
+
+
+def _mark_if_dek(block: HtmlElement, names: str, text: str, scope: HtmlElement | None, marks: Marks) -> None:
+    """Mark ``block`` as the standfirst when it is a subheading or says so by its class, and is a
+    sentence or two long."""
+    heading = block.tag in {"h2", "h3", "h4"}
+    if (heading or _DEK_CLASS.search(names)) and 6 <= len(text.split()) <= 32 and block is not scope:
+        marks.add(block, "standfirst")
 
 
 def _heading_kind(text: str) -> str | None:

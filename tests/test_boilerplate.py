@@ -725,6 +725,30 @@ def test_a_subheadline_under_the_headline_is_not_story_text():
     assert record["text"].startswith("Paragraph 0")
 
 
+def test_a_dek_outside_the_headlines_wrapper_is_found_by_the_text_that_follows_the_headline():
+    # the headline shares its wrapper with a sponsor's logo; the dek sits in the next block of the header
+    dek = "<p class='dek'>The rules change how member states borrow. Critics say they come too late.</p>"
+    html = page().replace(
+        "<h1>Council agrees reform</h1>",
+        f"<div class='headline-wrapper'><h1>Council agrees reform</h1><div class='sponsor-logo'><img src='l.png'></div>"
+        f"</div>{dek}",
+    )
+    record = extract_article(html, "https://news.example/dek2", crawled_at="2023-02-04T10:00:00Z")
+    assert "Critics say they come too late" not in record["text"]
+    assert record["boilerplate"]["removed"]["standfirst"] == 1
+
+
+def test_the_title_under_a_site_name_headline_is_no_dek():
+    # a blog's h1 is the site's name; the first heading after it is the post's title, not a summary
+    tree = load_html(
+        "<html><body><h1>Example Blog</h1><div><h2 class='posttitle'>Doing nothing is also a choice we can make"
+        "</h2><p>" + "The post begins here and goes on for a while. " * 5 + "</p></div></body></html>"
+    )
+    marks = boilerplate.Marks()
+    boilerplate.mark_standfirst(tree, None, marks, headline=tree.find(".//h1"))
+    assert marks.items == []
+
+
 def test_a_lead_paragraph_under_the_headline_stays():
     lead = (
         "<p class='article-lead'>The council agreed on Monday to rewrite the rules that govern how member "
