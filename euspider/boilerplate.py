@@ -278,7 +278,7 @@ FURNITURE_LINE = re.compile(
     r"(register|registrarse|registrieren|sign up) (at|on|en|bei|auf) [\w.-]+\.[a-z]{2,}|"
     r"notifications?|benachrichtigungen|notificaciones|(artikel|beitrag|seite) (teilen|drucken|versenden)|"
     r"partager( l'article| cet article)?|compartir( (en|la noticia|el artículo))?|condividi( l'articolo)?|"
-    r"learn more|see all|show more|"
+    r"learn more|see all|show more|show all( \d+)?|"
     r"load more|(tap|click) here to (add|leave|post|write) a comment|terms (&|and) conditions|sign up (here|now|today)|"
     r"something is loading|(hide|show|toggle) caption|enlarge this image|media playback is unsupported on your device|"
     r"\d+[- ]min(ute)?s? read|\d{1,2} ?min\.?|(lesezeit|reading time|tiempo de lectura|temps de lecture):? \d{1,2} ?"
@@ -1279,6 +1279,12 @@ def _shouting(line: str) -> bool:
     return len(line.split()) >= 4 and len(letters) >= 15 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
+def _linked(line: str, link_titles: frozenset[str]) -> bool:
+    """Whether the line is the title of a link to another page, bare or in brackets ("[Our latest
+    forecast: who will win?]", an editor's pointer set inside the story)."""
+    return line in link_titles or (line[:1] == "[" and line[-1:] == "]" and line[1:-1].strip() in link_titles)
+
+
 def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[str, Counter[str]]:
     """Drop lines of extracted text that are boilerplate (see :func:`line_kind`); count them by kind.
 
@@ -1289,14 +1295,14 @@ def text_filter(text: str, link_titles: frozenset[str] = frozenset()) -> tuple[s
     kept, dropped = [], Counter[str]()
     after_label = False
     lines = text.split("\n")
-    linked = [line.strip() in link_titles and len(line.split()) <= 20 for line in lines]
+    linked = [_linked(line.strip(), link_titles) and len(line.split()) <= 20 for line in lines]
     for index, line in enumerate(lines):
         stripped = line.strip()
         kind = line_kind(stripped)
         in_run = linked[index] and ((index > 0 and linked[index - 1]) or (index + 1 < len(lines) and linked[index + 1]))
-        if kind is None and linked[index] and (after_label or _shouting(stripped) or in_run):
-            # the list a label introduced, an all-capitals link to another story, or two or more
-            # headlines of other stories in a row (a list of links without its label)
+        if kind is None and linked[index] and (after_label or _shouting(stripped) or in_run or stripped[:1] == "["):
+            # the list a label introduced, an all-capitals link to another story, a bracketed pointer to
+            # one, or two or more headlines of other stories in a row (a list of links without its label)
             kind = "related"
         if kind is not None:
             dropped[kind] += 1

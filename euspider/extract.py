@@ -773,6 +773,8 @@ _LONG_LINKS = etree.XPath("//a[string-length(normalize-space()) >= 15]")
 def link_titles(tree: HtmlElement, url: str, lines: Iterable[str]) -> frozenset[str]:
     """Which of ``lines`` are the text of a link to another page (a headline, not prose)."""
     candidates = {line.strip() for line in lines if len(line.strip()) >= 15}
+    # a pointer to another story set in brackets: "[Our latest forecast: who will win?]"
+    candidates |= {line[1:-1].strip() for line in candidates if line[0] == "[" and line[-1] == "]"}
     titles = set()
     for link in _LONG_LINKS(tree):
         title = visible_text(link)

@@ -11,7 +11,14 @@ from trafilatura.utils import load_html
 
 from euspider import boilerplate
 from euspider.dom import find_article_scope, visible_text
-from euspider.extract import _drop_kickers, count_words, extract_article, restore_lead, strip_headline
+from euspider.extract import (
+    _drop_kickers,
+    count_words,
+    extract_article,
+    link_titles,
+    restore_lead,
+    strip_headline,
+)
 
 from .test_dates_sources import STORY, page
 
@@ -301,6 +308,7 @@ LINES = [
     ("agency-initials", "PTI", "caption"),
     ("inputs-from-agencies", "With inputs from agencies", "caption"),
     ("prose-name-like-initials", "Ani Smith went home", None),
+    ("show-all", "Show all 50", "furniture"),
     # closing pointers to more of the site, the desk's addresses, an upsell
     ("reach-reporter", "To reach the reporter behind this story, contact jane@example.org.", "share"),
     ("enjoying-journalism", "We hope you're enjoying The Example's journalism.", "paywall_prompt"),
@@ -339,6 +347,25 @@ def test_a_run_of_other_stories_headlines_goes_but_a_single_linked_line_stays():
         "Read the report on the budget",
     ]
     assert dropped["related"] == 2
+
+
+def test_a_bracketed_pointer_to_another_story_goes():
+    text = "Story paragraph one is long enough to be prose here.\n[Our latest forecast: who will win?]\nStory two."
+    kept, dropped = boilerplate.text_filter(text, frozenset({"Our latest forecast: who will win?"}))
+    assert kept == "Story paragraph one is long enough to be prose here.\nStory two."
+    assert dropped == {"related": 1}
+    # brackets around words that link nowhere are the story's own ("[sic]", an editor's insert)
+    plain = "Story paragraph one is long enough to be prose here.\n[The minister later denied this.]\nStory two."
+    assert boilerplate.text_filter(plain, frozenset())[0] == plain
+
+
+def test_a_bracketed_line_is_a_link_title_when_its_words_are_the_link():
+    tree = load_html(
+        "<html><body><p>[<a href='/forecast'>Our latest forecast: who will win?</a>]</p>"
+        "<p><a href='https://news.example/a'>This very page links to itself here</a></p></body></html>"
+    )
+    lines = ["[Our latest forecast: who will win?]", "This very page links to itself here"]
+    assert link_titles(tree, "https://news.example/a", lines) == frozenset({"Our latest forecast: who will win?"})
 
 
 def test_teasers_of_other_stories_that_close_the_text_go_however_long():
