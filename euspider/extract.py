@@ -558,7 +558,16 @@ def _is_headline(line: str, variants: set[str]) -> bool:
         if len(variant.split()) >= 4 and (key.endswith(f" {variant}") or key.startswith(f"{variant} ")):
             if len(key.split()) - len(variant.split()) <= _HEADLINE_EXTRA:
                 return True
+        elif key.startswith(f"{variant} ") and len(key.split()) - len(variant.split()) <= _SUBTITLE_WORDS:
+            # a short headline and its subtitle after a dash or a colon ("KRÄHENJAGD: So wird gelockt")
+            words = r"\W+".join(map(re.escape, variant.split()))
+            if re.match(rf"^\W*{words}\s*[–—:|-]\s", line.translate(_INVISIBLE).lower()):
+                return True
     return False
+
+
+#: Most words of the subtitle set after a short headline on the headline's line.
+_SUBTITLE_WORDS = 12
 
 
 #: Most words of a kicker: the section or topic label set above a headline ("Atomkraft", "Singapore").

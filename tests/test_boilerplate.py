@@ -476,8 +476,11 @@ STORY_LINE = "The service launches today, and critics are unkind to it."
         # a kicker or an exclamation beside it
         ("Volleyball | MTV Stuttgart Hiobsbotschaft für die Angreiferin", "Hiobsbotschaft für die Angreiferin"),
         ("Wow, wow, wow!Manuela Reimann: Überraschung in Bayern!", "Manuela Reimann: Überraschung in Bayern!"),
+        # a short headline with its subtitle after a dash or a colon
+        ("KRÄHENJAGD – So wird gelockt und gejagt", "KRÄHENJAGD"),
+        ("Kolumne: Queer Royal - Über Dragqueens auf und jenseits der Bühne", "Kolumne: Queer Royal"),
     ],
-    ids=["dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "kicker", "exclamation"],
+    ids=["dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "kicker", "exclamation", "subtitle", "column"],
 )
 def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
     stripped, dropped = strip_headline(f"{line}\n{STORY_LINE}", title, None)
@@ -512,6 +515,9 @@ def test_a_sentence_that_opens_with_the_headline_is_prose_and_stays():
     assert strip_headline(text, "Budget talks stall in the council", None)[0] == text
     longer = "Budget talks stall in the council as ministers argue over every line of it\nMore text."
     assert strip_headline(longer, "Budget talks stall in the council", None)[0] == longer
+    # a short title opening a sentence is no subtitle: no dash or colon follows it
+    opening = "Brexit talks resume on Monday in Brussels with new hopes\nMore text."
+    assert strip_headline(opening, "Brexit", None)[0] == opening
 
 
 def test_the_headline_element_goes_when_the_title_says_something_else():
