@@ -572,13 +572,15 @@ _SUBTITLE_WORDS = 12
 
 #: Most words of a kicker: the section or topic label set above a headline ("Atomkraft", "Singapore").
 _KICKER_WORDS = 4
+#: How a sentence ends, in the scripts of the news.
+_SENTENCE_END = (".", "!", "?", "…", '"', "”", "“", "»", "«", "'", "’", ")", "。", "！", "？", "।", "॥", "؟", "۔")
 
 
 def _kicker(line: str) -> bool:
     """A short label without a sentence's end: what a template sets above the headline."""
     stripped = line.strip()
     words = len(stripped.split())
-    return 0 < words <= _KICKER_WORDS and not stripped.endswith((".", "!", "?", ":", '"', "”", "“", "»"))
+    return 0 < words <= _KICKER_WORDS and not stripped.endswith((*_SENTENCE_END, ":"))
 
 
 def strip_headline(
@@ -586,33 +588,28 @@ def strip_headline(
 ) -> tuple[str, Counter[str]]:
     """Drop the headline from the top of the text: it is the record's ``title`` (or the page's
     ``headline`` element, when the page titles itself otherwise), not the story's first paragraph.
-    Lines above it among the first four that are not part of the article (a sidebar the extractor
-    picked up) go with it; the standfirst stays, it is written as part of the story."""
+    The first of the first four lines that is either goes, with a second copy right below it and
+    the short labels above it (a kicker). Lines above the title that are not part of the article (a
+    sidebar the extractor picked up) go too; the standfirst stays, it is written as part of the
+    story."""
     lines = text.split("\n")
     dropped: Counter[str] = Counter()
     titled = _title_variants(title) if title else set()
     shown = _title_variants(headline) if headline and len(headline.split()) >= 3 else set()
-    # the headline opens the story: the first of the first four lines that is the title or the
-    # headline element
     for index, line in enumerate(lines[:4]):
-        if titled and _is_headline(line, titled):
-            dropped["headline"] += 1
-            # the lines above the record's title that are not in the article are page furniture
-            story = norm_space(visible_text(scope)) if scope is not None and index else ""
-            before = [b for b in lines[:index] if norm_space(b)[:80] in story and not _kicker(b)]
-            if index > len(before):
-                dropped["before_headline"] += index - len(before)
-            lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
-            break
-        if shown and _is_headline(line, shown):
-            # a page that titles itself otherwise: its headline element goes, what is above it stays
-            # but for its kicker
-            dropped["headline"] += 1
-            before = [b for b in lines[:index] if not _kicker(b)]
-            if index > len(before):
-                dropped["before_headline"] += index - len(before)
-            lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
-            break
+        by_title = bool(titled) and _is_headline(line, titled)
+        if not by_title and not (shown and _is_headline(line, shown)):
+            continue
+        dropped["headline"] += 1
+        before = [b for b in lines[:index] if not _kicker(b)]
+        if by_title and before:
+            # above the record's title, what is not in the article is page furniture
+            story = norm_space(visible_text(scope)) if scope is not None else ""
+            before = [b for b in before if norm_space(b)[:80] in story]
+        if index > len(before):
+            dropped["before_headline"] += index - len(before)
+        lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
+        break
     return "\n".join(lines), dropped
 
 
@@ -692,9 +689,6 @@ _TEASER_OPENING = re.compile(
 )
 #: Script source a page left as text: "(function() { document.addEventListener(...".
 _CODE = re.compile(r"\bfunction\s*\(|\bdocument\.\w|\bvar \w+ =|=>\s*\{")
-
-
-_SENTENCE_END = (".", "!", "?", "…", '"', "”", "“", "»", "«", "'", "’", ")", "。", "！", "？", "।", "॥", "؟", "۔")
 
 
 def _not_a_lead(text: str) -> bool:
