@@ -256,7 +256,8 @@ TAGGED_HEADLINE = re.compile(r"^.{10,200}\s\[[A-Z][A-Z ]{2,20}\]\s*\|?$")
 #: Labels of a byline or post-metadata line; two of them in a short line make it one.
 _META_LABELS = re.compile(
     r"\b(posted by|published by|written by|publicado por|veröffentlicht von|categor(y|ies|ia|ía)|kategorie|"
-    r"tags|schlagwörter|etiquetas|filed under|posted in|published in|posted on|published on)\b",
+    r"tags|schlagwörter|schlagworte|etiquetas|filed under|posted in|published in|posted on|published on|"
+    r"abgelegt (unter|in))\b|\bveröffentlicht( am)?:",
     re.IGNORECASE,
 )
 #: Short lines about site furniture: legal pages, privacy, comment counters.

@@ -309,6 +309,8 @@ LINES = [
     ("inputs-from-agencies", "With inputs from agencies", "caption"),
     ("prose-name-like-initials", "Ani Smith went home", None),
     ("show-all", "Show all 50", "furniture"),
+    ("post-meta-de", "Veröffentlicht: 05.01.2020 Abgelegt unter: Fotografie | Tags: Abendhimmel", "byline"),
+    ("prose-veroeffentlicht", "Das Buch wurde veröffentlicht am Montag und unter Schlagworte abgelegt.", None),
     # closing pointers to more of the site, the desk's addresses, an upsell
     ("reach-reporter", "To reach the reporter behind this story, contact jane@example.org.", "share"),
     ("enjoying-journalism", "We hope you're enjoying The Example's journalism.", "paywall_prompt"),
