@@ -190,8 +190,9 @@ MORE_ABOUT = re.compile(
     r"|^(?:read|find|see|follow) (?:more|our full|our live|all our) (?:news|stories|articles|reviews|coverage)\b",
     re.IGNORECASE,
 )
-#: A text line that starts with such a label and a colon: "Lea también: Impiden ingreso a ..."
-RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*:\s*\S", re.IGNORECASE)
+#: A text line that starts with such a label and a colon or a bar: "Lea también: Impiden ingreso a ...",
+#: "Also Read | Markets fall ..."
+RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*[:|]\s*\S", re.IGNORECASE)
 #: Lines that caption or credit a picture rather than tell the story.
 CAPTION_LINE = re.compile(
     r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente|"

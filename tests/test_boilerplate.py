@@ -309,6 +309,7 @@ LINES = [
     ("inputs-from-agencies", "With inputs from agencies", "caption"),
     ("prose-name-like-initials", "Ani Smith went home", None),
     ("show-all", "Show all 50", "furniture"),
+    ("also-read-bar", "Also Read | Sensex falls 500 points as banks drag", "related"),
     ("post-meta-de", "Veröffentlicht: 05.01.2020 Abgelegt unter: Fotografie | Tags: Abendhimmel", "byline"),
     ("prose-veroeffentlicht", "Das Buch wurde veröffentlicht am Montag und unter Schlagworte abgelegt.", None),
     # closing pointers to more of the site, the desk's addresses, an upsell
