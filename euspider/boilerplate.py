@@ -224,7 +224,7 @@ CREDIT_LABEL_END = re.compile(
 #: A teaser cut short, ending with an ellipsis and a link to the rest: "... weiter...", "… Read more".
 MORE_END = re.compile(
     r"(?:\.\.\.|…)\s*(?:weiter(?:lesen)?|mehr|(?:read |view )?more|continue reading|lire la suite|leer más|"
-    r"leggi (?:tutto|di più))\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
+    r"leggi (?:tutto|di più)|weiter zu\b[^.…]{1,40})\s*(?:\.\.\.|…|»|›|>|→)?\s*$",
     re.IGNORECASE,
 )
 #: A teaser closing with the link to the rest, as a capitalised label or an arrow: "... Weiterlesen →".
@@ -311,6 +311,10 @@ TAGS_LINE = re.compile(
     r"|^(?:this (?:article|story|post) )?(?:is )?tagged (?:under|with|as)\s*:",
     re.IGNORECASE,
 )
+#: Initials alone on the text's last line: the story's source ("RIRM", "(dpa)", "KNA/epd").
+SOURCE_INITIALS = re.compile(
+    r"[(\[]?[A-ZÄÖÜ]{2,6}(?:\s?[/,]\s?[A-ZÄÖÜa-z]{2,6})*[)\]]?|\((?:dpa|afp|kna|epd|apa|sda)\)"
+)
 #: A news agency's initials alone on a line, as the story's source: "PTI", "IANS", "EFE".
 AGENCY_LINE = re.compile(r"^(?:PTI|IANS|ANI|EFE|APA|SDA|EPD|KNA|TASS|ANP|AAP|CP|UPI|ATS|ANSA|DPA|AFP|AP)$")
 #: A line that is only a picture's credit: "Getty Images", "AP Photo/Evan Vucci", "Jane Doe/Reuters".
@@ -386,11 +390,21 @@ def _prompt_hits(text: str) -> int:
     return _prompt_scan(text)[1]
 
 
+#: Cyrillic letters that look like Latin ones (a, e, o, p, c, y, x, i, j, s, d, h, l), as some pages spell
+#: their calls to action to slip past filters.
+_LOOKALIKES = "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u04cf"
+_HOMOGLYPHS = str.maketrans(_LOOKALIKES, "aeopcyxijsdhl")
+_CYRILLIC = re.compile(f"[{_LOOKALIKES}]")
+_LATIN = re.compile("[a-z]")
+
+
 @lru_cache(maxsize=4096)
 def _prompt_scan(text: str) -> tuple[tuple[str, ...], int]:
     """The kinds of call to action in ``text`` and how many distinct ones it holds. Remembered: the
     same short texts are tested as blocks, as lines of the extracted text and again in its residue."""
     lowered = text.lower()
+    if _CYRILLIC.search(lowered) and _LATIN.search(lowered):
+        lowered = lowered.translate(_HOMOGLYPHS)  # Latin words spelt with Cyrillic look-alike letters
     if not _PROMPT_PREFILTER.search(lowered):
         return (), 0
     found = [{m.group(0) for m in regex.finditer(lowered)} for regex in _PROMPT_RES.values()]
@@ -1378,9 +1392,14 @@ def _dated_teaser(line: str) -> bool:
 
 
 def _trim_end(kept: list[str], dropped: Counter[str], link_titles: frozenset[str] = frozenset()) -> None:
-    """Drop two or more headlines of other posts that close the text: each followed by its date
-    ("Title - October 10, 2020"), a "recent posts" list; or each the whole text of a link to another
-    page, however long (teasers of other stories, their summary in the link)."""
+    """Drop what closes the text and is not the story: the source's initials after the last paragraph
+    ("RIRM", "(dpa)"); two or more headlines of other posts, each followed by its date ("Title -
+    October 10, 2020"), a "recent posts" list; or each the whole text of a link to another page,
+    however long (teasers of other stories, their summary in the link)."""
+    if len(kept) > 1 and SOURCE_INITIALS.fullmatch(kept[-1].strip()) and len(kept[-2].split()) >= 6:
+        # after prose only: initials after other short lines close a list ("UFRGS", "UFFS", "IFB")
+        del kept[-1]
+        dropped["caption"] += 1
     for closing in (_dated_teaser, lambda line: line.strip() in link_titles):
         run = 0
         while run < len(kept) - 1 and closing(kept[-1 - run]):

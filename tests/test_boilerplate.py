@@ -139,6 +139,7 @@ LINES = [
         "related",
     ),
     ("teaser-more", "The council met again on Monday to discuss… Read more ›", "related"),
+    ("teaser-weiter-zu", 'Der Schreibstil ist wichtig ... weiter zu "die Wortwahl"', "related"),
     ("prose-ellipsis", "He waited... more than an hour, he said.", None),
     # follow the site on a video or messaging channel
     ("subscribe-on-youtube", "Subscribe to The Example Times on YouTube for more news:", "share"),
@@ -369,6 +370,25 @@ def test_a_bracketed_line_is_a_link_title_when_its_words_are_the_link():
     )
     lines = ["[Our latest forecast: who will win?]", "This very page links to itself here"]
     assert link_titles(tree, "https://news.example/a", lines) == frozenset({"Our latest forecast: who will win?"})
+
+
+def test_the_sources_initials_after_the_last_paragraph_go_but_a_list_of_initials_stays():
+    story = "The court ruled on Thursday that the retailer is liable for the damage."
+    for source in ("RIRM", "(dpa)", "KNA/epd"):
+        kept, dropped = boilerplate.text_filter(f"{story}\n{source}")
+        assert kept == story
+        assert dropped == {"caption": 1}
+    universities = f"{story}\nThese universities are affected:\nUFRGS\nUFFS\nIFB"
+    assert boilerplate.text_filter(universities)[0] == universities
+
+
+def test_a_call_to_action_spelt_with_cyrillic_look_alike_letters_is_one():
+    line = "\u0421\u043ent\u0430\u0441t u\u0455 \u0430t ads@example.com or call us."  # "Contact us at"
+    assert boilerplate.line_kind(line) == "share"
+    assert (
+        boilerplate.line_kind("\u041c\u043e\u0441\u043a\u0432\u0430 \u0441\u043e\u043e\u0431\u0449\u0438\u043b\u0430.")
+        is None
+    )
 
 
 def test_teasers_of_other_stories_that_close_the_text_go_however_long():
