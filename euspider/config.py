@@ -50,6 +50,8 @@ class MonitorSettings:
     max_mismatch_rise: float = 0.2
     max_failures: float = 0.05
     max_invalid: int = 0
+    #: What ``scrapy crawl`` exits with when the crawl failed its monitors (:mod:`euspider.commands.crawl`).
+    exit_code: int = 1
 
 
 #: Every setting the plugin reads, with its default; the README's settings table lists these.
@@ -222,6 +224,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The monitors fail a run with more records that do not validate against the record's JSON Schema.",
     ),
     Setting(
+        "EUSPIDER_MONITOR_EXIT_CODE",
+        MonitorSettings.exit_code,
+        "The exit code of `scrapy crawl` when the crawl failed its monitors, with "
+        '`COMMANDS_MODULE = "euspider.commands"` (this project sets it); 0 keeps Scrapy\'s rule (exit 0).',
+    ),
+    Setting(
         "EUSPIDER_REPORT",
         False,
         "Write the crawl report (HTML) when the crawl ends: `True` for `<output>.report.html` beside the run's "
@@ -266,6 +274,15 @@ SETTINGS: tuple[Setting, ...] = (
         "across crawls; else the crawl's). `%(name)s` is the spider.",
     ),
 )
+
+
+def monitor_exit_code(settings: Mapping[str, Any]) -> int:
+    """``EUSPIDER_MONITOR_EXIT_CODE``: what ``scrapy crawl`` exits with when the crawl failed its monitors."""
+    value = settings.get("EUSPIDER_MONITOR_EXIT_CODE", MonitorSettings.exit_code)
+    code = _int("EUSPIDER_MONITOR_EXIT_CODE", value)
+    if code > 255:
+        raise ConfigError(f"EUSPIDER_MONITOR_EXIT_CODE={value!r}: expected an exit code from 0 to 255")
+    return code
 
 
 def _int(name: str, value: Any, minimum: int = 0) -> int:
@@ -465,6 +482,7 @@ def load(get: Callable[[str, Any], Any] | Mapping[str, Any]) -> Config:
             ),
             max_failures=_share("EUSPIDER_MONITOR_MAX_FAILURES", values["EUSPIDER_MONITOR_MAX_FAILURES"]),
             max_invalid=_int("EUSPIDER_MONITOR_MAX_INVALID", values["EUSPIDER_MONITOR_MAX_INVALID"]),
+            exit_code=monitor_exit_code(values),
         ),
         report=_report(values["EUSPIDER_REPORT"]),
         neardup=NearDuplicateSettings(

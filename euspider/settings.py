@@ -1,11 +1,15 @@
 """This project's own crawl settings (``scrapy crawl`` in this folder). Plugin users never import
-this module: they add ``ADDONS = {"euspider.addon.Addon": 0}`` to their own settings."""
+this module: they add ``ADDONS = {"euspider.addon.Addon": 0}
+# `scrapy crawl` exits with EUSPIDER_MONITOR_EXIT_CODE when the crawl failed its monitors
+COMMANDS_MODULE = "euspider.commands"`` to their own settings."""
 
 BOT_NAME = "euspider"
 SPIDER_MODULES = ["euspider.spiders"]
 NEWSPIDER_MODULE = "euspider.spiders"
 
 ADDONS = {"euspider.addon.Addon": 0}
+# `scrapy crawl` exits with EUSPIDER_MONITOR_EXIT_CODE when the crawl failed its monitors
+COMMANDS_MODULE = "euspider.commands"
 # the add-on registers the Parquet exporter too, but `scrapy crawl -O x.parquet` checks the format
 # before add-ons run, so a project that wants it on the command line names it here as well
 FEED_EXPORTERS = {"parquet": "euspider.exporters.ParquetExporter"}

@@ -128,7 +128,8 @@ def test_a_broken_profile_fails_the_residue_monitor(tmp_path):
     broken = tmp_path / "herald-broken.toml"
     broken.write_text(HERALD_PROFILE.split("[remove]", maxsplit=1)[0], encoding="utf-8")  # the removal rules cut
     result = run_crawl(site, tmp_path / "out.jsonl", f"EUSPIDER_PROFILES={broken}", "EUSPIDER_SPIDERMON=True")
-    assert result.returncode == 0, result.stderr[-3000:]
+    # a scheduler sees the failed run in the exit code (EUSPIDER_MONITOR_EXIT_CODE, 1 by default)
+    assert result.returncode == 1, result.stderr[-3000:]
     log = result.stderr
     assert outcomes(log) == {
         "items": "OK",
@@ -141,6 +142,14 @@ def test_a_broken_profile_fails_the_residue_monitor(tmp_path):
     assert "3 lines of boilerplate residue" in log
     assert "'euspider/monitors/failed/residue': 1" in log
     assert "the crawl failed its monitors: residue" in log
+    assert "exit code 1: the crawl failed 1 of its monitors" in log
+    # 0 keeps Scrapy's own rule: the run is logged as failed, the process exits 0
+    kept = run_crawl(
+        site, tmp_path / "out0.jsonl", f"EUSPIDER_PROFILES={broken}", "EUSPIDER_SPIDERMON=True",
+        "EUSPIDER_MONITOR_EXIT_CODE=0",
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stderr[-3000:]
+    assert "the crawl failed its monitors: residue" in kept.stderr
 
 
 def test_extracted_records_from_a_manifest():
@@ -178,8 +187,10 @@ def test_finished_manifests_newest_first(open_state):
         ({"EUSPIDER_MONITOR_MIN_ITEMS": "some"}, "EUSPIDER_MONITOR_MIN_ITEMS='some': expected an integer"),
         ({"EUSPIDER_SPIDERMON": "perhaps"}, "EUSPIDER_SPIDERMON='perhaps': expected true or false"),
         ({"EUSPIDER_EXTRACT_CALLBACKS": 3}, "EUSPIDER_EXTRACT_CALLBACKS=3: expected a list of callback names"),
+        ({"EUSPIDER_MONITOR_EXIT_CODE": 300}, "EUSPIDER_MONITOR_EXIT_CODE=300: expected an exit code from 0 to 255"),
+        ({"EUSPIDER_MONITOR_EXIT_CODE": "fail"}, "EUSPIDER_MONITOR_EXIT_CODE='fail': expected an integer"),
     ],
-    ids=["share", "min-items", "spidermon", "callbacks"],
+    ids=["share", "min-items", "spidermon", "callbacks", "exit-code-range", "exit-code-word"],
 )
 def test_bad_monitor_settings_name_the_setting(settings, message):
     with pytest.raises(config.ConfigError) as info:

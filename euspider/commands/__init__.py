@@ -1,0 +1,1 @@
+"""Scrapy commands of euspider (``COMMANDS_MODULE = "euspider.commands"`` in a project's settings)."""
