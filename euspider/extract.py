@@ -344,7 +344,11 @@ class ArticleExtractor:
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(
-            text, meta["title"], scope, headline=visible_text(headline) if headline is not None else None
+            text,
+            meta["title"],
+            scope,
+            headline=visible_text(headline) if headline is not None else None,
+            declared=_DECLARED_TITLES(tree),
         )
         text = restore_lead(text, scope, headline=headline)
         text = _drop_kickers(text, tree, headline, heads)
@@ -583,8 +587,19 @@ def _kicker(line: str) -> bool:
     return 0 < words <= _KICKER_WORDS and not stripped.endswith((*_SENTENCE_END, ":"))
 
 
+#: The titles a page declares besides the record's: ``<title>``, ``og:title``, ``twitter:title``.
+_DECLARED_TITLES = etree.XPath(
+    "//head/title/text() | //meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content",
+    smart_strings=False,
+)
+
+
 def strip_headline(
-    text: str, title: str | None, scope: HtmlElement | None, headline: str | None = None
+    text: str,
+    title: str | None,
+    scope: HtmlElement | None,
+    headline: str | None = None,
+    declared: Sequence[str] = (),
 ) -> tuple[str, Counter[str]]:
     """Drop the headline from the top of the text: it is the record's ``title`` (or the page's
     ``headline`` element, when the page titles itself otherwise), not the story's first paragraph.
@@ -595,6 +610,9 @@ def strip_headline(
     lines = text.split("\n")
     dropped: Counter[str] = Counter()
     titled = _title_variants(title) if title else set()
+    for other in declared:
+        if len(other.split()) >= 3:
+            titled |= _title_variants(other)
     shown = _title_variants(headline) if headline and len(headline.split()) >= 3 else set()
     for index, line in enumerate(lines[:4]):
         by_title = bool(titled) and _is_headline(line, titled)

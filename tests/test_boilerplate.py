@@ -525,6 +525,16 @@ def test_a_label_set_before_the_headline_does_not_open_the_text():
     assert _drop_kickers(f"Zahlen\n{STORY_LINE}", tree, headline, Counter()) == f"Zahlen\n{STORY_LINE}"
 
 
+def test_a_title_the_page_declares_besides_the_records_is_a_headline_copy():
+    # <title> says one thing, og:title another, and the page sets the second above its story
+    line = "Tag der Abstimmung: Parlament vertagt Votum über den Deal"
+    stripped, dropped = strip_headline(
+        f"{line}\n{STORY_LINE}", "Niederlage für Johnson im Parlament", None, declared=["Example News", line]
+    )
+    assert stripped == STORY_LINE
+    assert dropped == {"headline": 1}
+
+
 def test_a_headline_set_twice_goes_twice():
     # one copy for small screens, one for large ones
     text = f"Budget talks stall in the council\nBudget talks stall in the council\n{STORY_LINE}"
