@@ -517,7 +517,7 @@ def _metered(kept: Sequence[HtmlElement], text: str) -> bool:
     return False
 
 
-_TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|:\s+")
+_TITLE_SPLIT = re.compile(r"\s+[|–—\-»«·•~/]\s+|\s*::\s*|:\s+")
 
 
 #: Characters a headline may carry in one copy and not the other: soft hyphens and zero-width marks.

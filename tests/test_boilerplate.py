@@ -496,6 +496,7 @@ STORY_LINE = "The service launches today, and critics are unkind to it."
             "Nutzerbasierte Abrechnung: Musik-Stars fordern neues Modell",
         ),
         ("Truckwash A31,", "Truckwash A31"),
+        ("Council agrees budget reform for towns", "Council agrees budget reform for towns » Example News"),
         # a kicker or an exclamation beside it
         ("Volleyball | MTV Stuttgart Hiobsbotschaft für die Angreiferin", "Hiobsbotschaft für die Angreiferin"),
         ("Wow, wow, wow!Manuela Reimann: Überraschung in Bayern!", "Manuela Reimann: Überraschung in Bayern!"),
@@ -503,7 +504,10 @@ STORY_LINE = "The service launches today, and critics are unkind to it."
         ("KRÄHENJAGD – So wird gelockt und gejagt", "KRÄHENJAGD"),
         ("Kolumne: Queer Royal - Über Dragqueens auf und jenseits der Bühne", "Kolumne: Queer Royal"),
     ],
-    ids=["dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "kicker", "exclamation", "subtitle", "column"],
+    ids=[
+        "dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "guillemet-site", "kicker", "exclamation",
+        "subtitle", "column",
+    ],  # fmt: skip
 )
 def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
     stripped, dropped = strip_headline(f"{line}\n{STORY_LINE}", title, None)
