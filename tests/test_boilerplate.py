@@ -505,9 +505,17 @@ STORY_LINE = "The service launches today, and critics are unkind to it."
         ("Kolumne: Queer Royal - Über Dragqueens auf und jenseits der Bühne", "Kolumne: Queer Royal"),
     ],
     ids=[
-        "dash", "apostrophe", "soft-hyphen", "colon-space", "comma", "guillemet-site", "kicker", "exclamation",
-        "subtitle", "column",
-    ],  # fmt: skip
+        "dash",
+        "apostrophe",
+        "soft-hyphen",
+        "colon-space",
+        "comma",
+        "guillemet-site",
+        "kicker",
+        "exclamation",
+        "subtitle",
+        "column",
+    ],
 )
 def test_a_copy_of_the_headline_in_other_type_is_stripped(line, title):
     stripped, dropped = strip_headline(f"{line}\n{STORY_LINE}", title, None)
