@@ -370,7 +370,7 @@ _PROMPT_PREFILTER = re.compile(
     r"permission|chroniony|commercial|reprints|presentation-ready|trust principles|google play|app store|"
     r"sign up|posteingang|melde dich|send us|reach us|contact|write to|tip|podcasts|spotify|stitcher|"
     r"embed|youtube|síguenos|folge uns|folgt uns|folgen sie uns|"
-    r"like us|liken sie|suivez|donat|spende|unterstütze|need your|contributed|commission|share of the sale|"
+    r"like us|liken sie|suivez|donat|spende|unterstütze|support|need your|contributed|commission|share of the sale|"
     r"affiliate|telegram|whatsapp|discord|new window|new tab|\btry\b|register your|clicking here|error|"
     r"went wrong|fehler|erreur|please|bitte|subscription|thank|무단|재배포|版权|版權|未经|转载|無断|will not be|"
     r"required fields|browser|player|this video|this content|this media|sorry|unfortunately|expressed|"

@@ -766,7 +766,7 @@ PROMPT_EXAMPLES = [
     "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Click here for more", "Try Example Premium for free", "Register your account now",
     "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
     "Thank you for subscribing!", "Got a tip?", "Listen on Apple Podcasts", "Contact us at tips@example.com", "<저작권자 ⓒ 일보, 무단전재 및 재배포 금지>",
-    "Subscribe to our YouTube channel", "Please consider supporting our work",
+    "Subscribe to our YouTube channel", "Please consider supporting our work", "Support our newsroom",
     "Your email address will not be published.", "Your browser does not support the video tag.",
     "Video Player is loading.", "This content is not available due to your privacy preferences.",
     "Sorry, this feature is currently unavailable.", "The views expressed are those of the author.",
@@ -788,7 +788,11 @@ def test_the_prompt_prefilter_lets_every_call_to_action_through():
         assert boilerplate.prompt_kinds(example), example
     for kind, patterns in boilerplate.PROMPTS.items():
         for pattern in patterns:
-            assert any(re.search(pattern, e.lower()) for e in PROMPT_EXAMPLES), (kind, pattern)
+            matches = [m for e in PROMPT_EXAMPLES if (m := re.search(pattern, e.lower()))]
+            assert matches, (kind, pattern)
+            # the prefilter's word is in what the pattern matched, not only elsewhere in the example
+            for match in matches:
+                assert boilerplate._PROMPT_PREFILTER.search(match.group(0)), (kind, pattern, match.group(0))
 
 
 def test_a_subheadline_under_the_headline_is_not_story_text():
