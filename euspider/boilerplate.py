@@ -241,9 +241,8 @@ _ADDRESS_LABEL = re.compile(
 #: The credit line of a Chinese page: editor in charge, editor, author, source.
 CJK_CREDIT = re.compile(r"^[(（\[【]?(?:责任编辑|責任編輯|编辑|編輯|责编|責編|作者|来源|來源)\s*[:：]")
 #: A web or e-mail address alone: "https://…", "www.example.org/x", "twitter.com/jdoe", "jdoe@example.com".
-CONTACT_LINE = re.compile(
-    r"(?:https?://|www\.)\S+|@\w{2,30}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*"
-)
+_EMAIL_ADDRESS = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+CONTACT_LINE = re.compile(rf"(?:https?://|www\.)\S+|@\w{{2,30}}|{_EMAIL_ADDRESS}|[\w-]+(?:\.[\w-]+)*\.[a-z]{{2,}}/\S*")
 #: Who made the picture, the drawing or the video: "Illustration by Jane Doe", "Listing image by Jane Doe/AP".
 PICTURE_BY = re.compile(
     r"^(?:(?:listing|lead|top|header|hero|featured|cover) image|photo illustration|illustrations?|graphics?|"
@@ -251,7 +250,7 @@ PICTURE_BY = re.compile(
     re.IGNORECASE,
 )
 _PICTURE_JOINS = frozenset({"and", "&", "/", "for", "via", "the", "of", "|", "-", "–"})
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(_EMAIL_ADDRESS)
 #: A headline followed by a bracketed tag, as tabloids list related stories: "... jibe [INSIGHT]"
 TAGGED_HEADLINE = re.compile(r"^.{10,200}\s\[[A-Z][A-Z ]{2,20}\]\s*\|?$")
 #: Labels of a byline or post-metadata line; two of them in a short line make it one.
@@ -1400,7 +1399,7 @@ def _trim_end(kept: list[str], dropped: Counter[str], link_titles: frozenset[str
         # after prose only: initials after other short lines close a list ("UFRGS", "UFFS", "IFB")
         del kept[-1]
         dropped["caption"] += 1
-    for closing in (_dated_teaser, lambda line: line.strip() in link_titles):
+    for closing in (_dated_teaser, lambda line: _linked(line.strip(), link_titles)):
         run = 0
         while run < len(kept) - 1 and closing(kept[-1 - run]):
             run += 1
