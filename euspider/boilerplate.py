@@ -84,7 +84,7 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(is|are) now on (telegram|whatsapp|discord)\b|\bjoin (us|our [\w ]{1,20}) on (telegram|whatsapp|discord)\b",
         r"\b(send us a message|e-?mail us at|reach us at|contact us at)\b",
         r"^(write to|contact|e-?mail|reach) [^.]{2,60}\bat [\w.+-]+@[\w-]+\.[\w.-]+\.?$",
-        r"\b(got|have) a (news )?(tip|story idea)\b|\bsend (us )?(your )?(news )?tips\b",
+        r"\b(got|have) an? (news |story )?(tip|story idea)\b|\bsend (us )?(your )?(news )?tips\b",
         r"^to (contact|reach) the (reporters?|editors?|authors?|writers?)\b|\bsubmit a letter to the editor\b|"
         r"\bwe want to hear what you think\b",
         r"\b(subscribe|listen|follow)\b.{0,40}\b(apple podcasts|google podcasts|spotify|stitcher)\b",
@@ -267,6 +267,15 @@ FURNITURE_LINE = re.compile(
     r"kommentare( insgesamt)?:?|kommentare lesen und schreiben,? hier klicken|datenschutz[\w -]*|impressum|"
     r"privacy( policy)?|"
     r"terms( of (use|service))?|nutzungsbedingungen|advertisement|ads?|anzeige|werbung|sponsored( content)?|"
+    # the advertising label in other languages, and the labels of paid and partner content
+    r"skip advertisement|publicité|publicidad|publicidade|pubblicità|reklama|reklame|reklam|advertentie|annons|"
+    r"mainos|hirdetés|реклама|広告|광고|paid (post|content)|partner content|promoted( content)?|"
+    # a page's widgets: expanders, app and script notices, feedback boxes, error reports
+    r"(click|tap) to expand|expand|collapse|open in (the )?app|jump to|table of contents|inhaltsverzeichnis|"
+    r"(please )?enable javascript( to view this content)?|report an? (error|typo|correction|mistake)|"
+    r"corrections policy|send (us )?feedback|was this (article|story|page) helpful\??|"
+    r"thanks? (you )?for your feedback!?|read full (article|story)|register|"
+    r"weiterlesen|mehr lesen|lire la suite|leer más|leia mais|leggi tutto|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
@@ -1059,6 +1068,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     kinds = prompt_kinds(stripped)
     if kinds and kinds[0] == "share" and words <= 40 and "@" in stripped and _EMAIL.search(stripped):
         return "share"  # how to reach the reporter or the desk, with the address: "To contact the reporter: ..."
+    if words > 12 and (closing := _closing_call(stripped)):
+        return closing
     if words > 25:
         # a longer line goes only when it is made of calls to action (two or more), as a site's
         # closing blurb is ("Follow us on ... Send us a message on ..."), never a story paragraph
@@ -1248,6 +1259,24 @@ def _meta_row(line: str) -> bool:
 
 #: Kinds whose patterns never occur in story prose, so one match condemns a short line.
 _UNAMBIGUOUS = {"app_promo", "rights_notice", "media_notice"}
+#: The last sentence of a line when it is an order to the reader: "... Sign up for the free daily newsletter."
+_LAST_ORDER = re.compile(
+    r"(?<=[.!?…])\s+((?:sign up|subscribe|register|join|download|get|follow|try|click)\b[^.!?…]{0,100}[.!?…]?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _closing_call(line: str) -> str | None:
+    """The kind of call to action a short blurb closes with, the way a sponsor's or a newsletter's
+    promotion ends ("Start your day with ... Sign up for the free daily newsletter."); None when the
+    last sentence is not such an order. A story paragraph does not end by telling the reader to sign up."""
+    match = _LAST_ORDER.search(line)
+    if match is None or len(match.group(1).split()) > 15:
+        return None
+    kinds = prompt_kinds(match.group(1))
+    return kinds[0] if kinds else None
+
+
 _CLOCK = re.compile(r"^\d{1,2}[:.h]\d{2}( ?[ap]\.?m\.?)?$", re.IGNORECASE)
 
 

@@ -155,6 +155,50 @@ LINES = [
     ("subscribe-button", "Subscribe", "furniture"),
     ("prose-subscribe", "He wants to subscribe.", None),
     ("ad-continues", "Advertisement - story continues below", "furniture"),
+    # the advertising label in other languages; paid and partner content labels
+    ("ad-label-fr", "Publicité", "furniture"),
+    ("ad-label-es", "Publicidad", "furniture"),
+    ("ad-label-pl", "Reklama", "furniture"),
+    ("skip-ad", "Skip Advertisement", "furniture"),
+    ("paid-post", "Paid Post", "furniture"),
+    ("partner-content", "Partner content", "furniture"),
+    ("prose-publicidad", "La publicidad electoral se suspendió el lunes.", None),
+    # widgets: expanders, app and script notices, feedback boxes, error reports, account buttons
+    ("click-to-expand", "Click to expand", "furniture"),
+    ("enable-javascript", "Enable JavaScript to view this content", "furniture"),
+    ("open-in-app", "Open in app", "furniture"),
+    ("helpful", "Was this article helpful?", "furniture"),
+    ("feedback-thanks", "Thanks for your feedback!", "furniture"),
+    ("report-error", "Report an error", "furniture"),
+    ("register-button", "Register", "furniture"),
+    ("weiterlesen", "Weiterlesen", "furniture"),
+    ("prose-register", "Voters must register by Friday.", None),
+    ("prose-expand", "The company plans to expand into Asia.", None),
+    ("story-tip", "Have a story tip? Email us", "share"),
+    # a promotional blurb that closes by telling the reader to sign up or follow; prose that mentions
+    # signing up, or quotes someone urging it, stays
+    (
+        "blurb-closing-sign-up",
+        "Start your day with the Morning Brief, written by our markets desk. It is the most read note among "
+        "traders. Sign up for the free daily newsletter.",
+        "newsletter_prompt",
+    ),
+    (
+        "blurb-closing-follow",
+        "Bleib auf dem Laufenden zu aktuellen Entwicklungen im Marketing und in den sozialen Medien. Follow @jdoe",
+        "share",
+    ),
+    (
+        "prose-urging-to-join",
+        "The minister said the plan would help voters who struggle to register. Join the debate, she urged them "
+        "on Monday, in a speech to the party in Leeds.",
+        None,
+    ),
+    (
+        "prose-subscribers",
+        "Readers asked how the scheme works. Subscribers can read the full guide on the council's website.",
+        None,
+    ),
     ("comment-prompt", "Tap here to add a comment", "furniture"),
     ("terms", "Terms & Conditions", "furniture"),
     ("file-photo", "FILE PHOTO: A logo is seen in Paris, France, June 5, 2019. REUTERS/Jane Doe/File Photo", "caption"),
