@@ -144,6 +144,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(republished|reproduced) (from|with (the )?permission)\b|\bunder a creative commons licen[cs]e\b|"
         r"\bread the original article\b",
         r"\b(include|contain|may (include|contain)) affiliate links?\b|\bindependent of our parent company\b",
+        r"\b(we|i) (may )?(earn|receive|get) (a )?(small )?(commission|share of (the )?(sale|revenue))\b|"
+        r"\blinks? (in this (article|post|story) )?(are|is) affiliate links?\b",
         r"\bby embedding twitter content\b|\btwitter developer agreement\b",
         # the publisher's disclaimer of an opinion or a contributor's piece
         r"\b(views|opinions) expressed (here |in this [\w-]+ |by [\w .'’-]{1,40} )?(are|is|do not)\b.{0,30}"
@@ -180,7 +182,8 @@ RELATED_LABELS = (
     # nordic
     r"|lue myös|lue (aiheesta )?lisää|läs (också|även|mer)|les også|læs også|se også|(unsere )?empfehlungen|"
     r"verwandte themen|neu(e|er)?ste (\d+ )?(beiträge|artikel|nachrichten)"
-    r"|more (great|top) [\w ]{0,20}stories"
+    r"|more (great|top) [\w ]{0,20}stories|explore more on these topics|elsewhere (on|in) [\w .'’-]{1,30}|"
+    r"around the web"
 )
 LIST_HEADINGS = re.compile(rf"^\s*({RELATED_LABELS})\s*[:?!.…]*\s*$", re.IGNORECASE)
 #: A label that introduces more on the subject, closing with a colon: "Mehr zu Konny Reimann:", "More on
@@ -195,7 +198,7 @@ MORE_ABOUT = re.compile(
 RELATED_LINE = re.compile(rf"^\s*({RELATED_LABELS})\s*[:|]\s*\S", re.IGNORECASE)
 #: Lines that caption or credit a picture rather than tell the story.
 CAPTION_LINE = re.compile(
-    r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente|"
+    r"^\s*\(?(photo|foto|image|picture|bild|titelbild|beitragsbild|credit|credits|source|quelle|crédit|fuente|composite|"
     r"file photo|archive photo|archivbild|archivfoto)"
     r"( illustrative)?\s*:?\s*(\S.{0,100})?$",
     re.IGNORECASE,
@@ -276,6 +279,12 @@ FURNITURE_LINE = re.compile(
     r"corrections policy|send (us )?feedback|was this (article|story|page) helpful\??|"
     r"thanks? (you )?for your feedback!?|read full (article|story)|register|"
     r"weiterlesen|mehr lesen|lire la suite|leer más|leia mais|leggi tutto|"
+    # buttons to copy, save and follow, a player's and a reader's controls, menus, galleries
+    r"copy link to clipboard|link copied|copied!?|post to (x|twitter|facebook)|save( article| story| for later)?|"
+    r"saved|bookmark|add to (favou?rites|reading list|my list)|remove from (saved|favou?rites|reading list)|"
+    r"pause|play|mute|unmute|volume|(exit )?full ?screen|font size|text size|(a[+-]? ?){2,3}|zoom|"
+    r"(close |open )?menu|search|follow(ing)?|unfollow|followers|(view|open) (the )?gallery|see the full gallery|"
+    r"view all (photos|images)|more photos|contact us|about us|careers|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"

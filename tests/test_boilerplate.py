@@ -175,6 +175,22 @@ LINES = [
     ("prose-register", "Voters must register by Friday.", None),
     ("prose-expand", "The company plans to expand into Asia.", None),
     ("story-tip", "Have a story tip? Email us", "share"),
+    # buttons to copy, save and follow, a player's and a reader's controls, footer links
+    ("copy-link", "Copy link to clipboard", "furniture"),
+    ("save-article", "Save article", "furniture"),
+    ("player-play", "Play", "furniture"),
+    ("text-size", "A A A", "furniture"),
+    ("open-menu", "Open menu", "furniture"),
+    ("view-gallery", "View gallery", "furniture"),
+    ("about-us", "About us", "furniture"),
+    ("prose-play", "Play resumed after the rain delay.", None),
+    ("prose-search", "Search teams found the wreck on Monday.", None),
+    ("composite-credit", "Composite: Getty Images", "caption"),
+    ("explore-topics", "Explore more on these topics", "related"),
+    ("elsewhere-on", "Elsewhere on the Example Post", "related"),
+    ("affiliate-earn", "We may earn a commission when you buy through links on our site.", "rights_notice"),
+    ("affiliate-links-are", "Some links in this article are affiliate links.", "rights_notice"),
+    ("prose-commission", "The commission will earn its budget back through fines, the minister said.", None),
     # a promotional blurb that closes by telling the reader to sign up or follow; prose that mentions
     # signing up, or quotes someone urging it, stays
     (
@@ -806,6 +822,7 @@ PROMPT_EXAMPLES = [
     "Send us a message on WhatsApp", "Link Embed Copy Close", "¡Mira lo que tiene nuestro canal de YouTube!",
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
+    "We may earn a commission when you buy through links on our site.", "These links are affiliate links.",
     "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram",
     "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Click here for more", "Try Example Premium for free", "Register your account now",
     "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
