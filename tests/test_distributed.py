@@ -111,7 +111,9 @@ def test_two_workers_write_every_story_once_and_share_the_work(tmp_path, redis_u
     single = sorted(r["url"] for r in monitored_crawl.records)  # one process, the same mirror
     assert len(single) == 18
     folders = [tmp_path / "w1", tmp_path / "w2"]
-    workers = [mirror_worker(redis_url, folder) for folder in folders]
+    # a slower pace than the other tests': on a busy 2-core machine the second worker can take some
+    # seconds to start, and the first alone must not finish all 18 stories before it does
+    workers = [mirror_worker(redis_url, folder, "-s", "DOWNLOAD_DELAY=0.5") for folder in folders]
     for process, folder in zip(workers, folders, strict=True):
         finish(process, folder)
     shares = [lines(folder) for folder in folders]
