@@ -8,6 +8,10 @@ pages whose misses a developer may look at while choosing rules, and ``check``, 
 but never inspected. The benchmarks report both halves beside the whole set: a rule that helps only
 on ``tune`` is fitted to those pages, not to the web (the figures on ``check`` are the
 cross-validated ones), and their ``--show`` options list misses of the ``tune`` half only.
+
+A page can be in more than one set: most of the date set's pages are trafeval pages too, so their
+text is scored. A page's half comes from its id alone and is the same in every set; a ``check``
+page stays uninspected whichever set it is met in (its text, too, when the set scores only dates).
 """
 
 from __future__ import annotations
