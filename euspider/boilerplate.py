@@ -285,6 +285,7 @@ FURNITURE_LINE = re.compile(
     r"pause|play|mute|unmute|volume|(exit )?full ?screen|font size|text size|(a[+-]? ?){2,3}|zoom|"
     r"(close |open )?menu|search|follow(ing)?|unfollow|followers|(view|open) (the )?gallery|see the full gallery|"
     r"view all (photos|images)|more photos|contact us|about us|careers|"
+    r"(e-?mail|contact|message) the (author|reporter|writer)s?|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
@@ -318,9 +319,24 @@ FURNITURE_LINE = re.compile(
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
 #: A byline line: "By Jane Doe", "By JANE DOE, Associated Press", "Von Max Muster und Eva Beispiel".
 BYLINE_LINE = re.compile(
-    rf"^(?:by|von|por|par|di|door|przez|written by|reporting by|text:?|texto:?)\s+{_NAME}(?:\s+{_NAME}){{0,4}}"
+    rf"^(?:by|von|por|par|di|door|przez|(?:written|reporting|reported|story|words) by|text:?|texto:?)\s+{_NAME}"
+    rf"(?:\s+{_NAME}){{0,4}}"
     rf"(?:\s*(?:,|\||and|und|y|et|e|&|/|-|–)\s*{_NAME}(?:\s+{_NAME}){{0,5}})*\s*$",
     re.IGNORECASE,
+)
+#: A credit to the paper's staff or the wires instead of a name: "Staff Reports", "From wire reports".
+STAFF_CREDIT = re.compile(
+    r"^(?:by |from )?(?:the )?(?:staff|wire|news|agency|news service) (?:reports?|services?|writers?)\.?$",
+    re.IGNORECASE,
+)
+#: A name with the writer's role or handle and nothing else: "Jane Doe, Staff Writer", "Jane Doe | Reporter",
+#: "Jane Doe @janedoe".
+NAME_AND_ROLE = re.compile(
+    rf"^{_NAME}(?:\s+{_NAME}){{1,3}}\s*(?:(?:,|\||-|–|—)\s*(?:[Tt]he )?(?:(?:[Ss]enior|[Cc]hief|[Ss]taff|[Pp]olitical|"
+    r"[Cc]ontributing|[Aa]ssociate|[Mm]anaging|[Dd]eputy|[Ee]xecutive|[Ss]pecial|[Ff]oreign|[Ss]ports|[Bb]usiness|"
+    r"[Ss]cience|[Hh]ealth|[Tt]ech(?:nology)?|[Ee]nvironment|[Ff]reelance)\s+)*(?:[Ww]riter|[Rr]eporter|"
+    r"[Cc]orrespondent|[Ee]ditor|[Cc]ontributor|[Cc]olumnist|[Jj]ournalist|[Pp]roducer|[Pp]hotographer)"
+    r"|\s+@\w{2,30})$"
 )
 #: A line of the post's tags or categories: "Tags: budget, council".
 TAGS_LINE = re.compile(
@@ -1106,6 +1122,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
         return "byline"
     if words <= 20 and ":" in stripped[:30] and TAGS_LINE.match(stripped):
         return "byline"
+    if words <= 10 and (STAFF_CREDIT.match(stripped) or NAME_AND_ROLE.match(stripped)):
+        return "byline"
     if len(stripped) <= 40 and CJK_CREDIT.match(stripped):
         return "byline"  # the editor's or the source's credit of a Chinese page
     if stripped.startswith("©") and words <= 15:
@@ -1127,10 +1145,8 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
     if not _DIGIT.search(stripped):
         return None  # no date, no time: neither a dateline nor a row of post metadata
     label = _DATE_LABEL.match(stripped)
-    if label and words <= 12:
-        rest = stripped[label.end() :]
-        if _is_dateline(rest) or _CLOCK.match(rest.split()[0] if rest.split() else ""):
-            return "dateline"
+    if label and words <= 24 and _labelled_dates(stripped[label.end() :], words <= 12):
+        return "dateline"
     if words <= 8 and _is_dateline(stripped):
         return "dateline"
     if words <= 9 and "," in stripped and _placed_dateline(stripped):
@@ -1141,13 +1157,32 @@ def line_kind(line: str, link_titles: frozenset[str] = frozenset()) -> str | Non
 
 
 _DIGIT = re.compile(r"\d")
+#: A second date label in a dateline, after the first date: "Posted: Nov 18, 2019 / Updated: Nov 19, 2019".
+_SECOND_DATE_LABEL = re.compile(
+    r"\s*[/|·•,;-]?\s*\b(?:last )?(?:updated|modified|aktualisiert|geändert|mis à jour|modifié|actualizado|"
+    r"aggiornato)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def _labelled_dates(rest: str, short: bool) -> bool:
+    """Whether what follows a date label is only dates: one date or time (on a ``short`` line), or
+    a date, a second label and another date ("Nov 18, 2019 / 06:45 PM CST / Updated: Nov 19, 2019")."""
+    parts = _SECOND_DATE_LABEL.split(rest)
+    if len(parts) > 2 or (len(parts) == 1 and not short):
+        return False
+    for part in parts:
+        date = part.strip(" /|·•,;-")
+        if not (_is_dateline(date) or _CLOCK.match(date.split()[0] if date.split() else "")):
+            return False
+    return True
 
 
 #: A label before a date in a dateline: "Published 18 November 2019", "Aktualisiert am 3. Mai".
 _DATE_LABEL = re.compile(
     r"^\s*(?:(?:first )?published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|"
     r"publicado|actualizado|pubblicato|aggiornato|created|créé|erstellt|creado|criado|last (?:edited|modified)|"
-    r"modifié|geändert)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
+    r"modifié|geändert|stand|datum|date|fecha)(?: (?:on|at|am|um|le|el|il))?\s*:?\s*",
     re.IGNORECASE,
 )
 #: A date's label left alone on its line, the date itself set apart in an element that went with the
@@ -1179,6 +1214,9 @@ _BYLINE_WORDS = {
     "przez",
     "written",
     "reporting",
+    "reported",
+    "story",
+    "words",
     "text",
     "text:",
     "texto",
@@ -1187,8 +1225,9 @@ _BYLINE_WORDS = {
 
 
 def _dated_byline(line: str) -> bool:
-    """A byline with the story's date after a comma or a bar: "By Jane Doe, August 14, 2020 2:30 pm"."""
-    for sep in (" | ", " · ", ", "):
+    """A byline with the story's date after a comma, a bar, a dot or "on": "By Jane Doe, August 14, 2020 2:30 pm",
+    "By Jane Doe • Nov 18, 2019", "By Jane Doe on November 18, 2019"."""
+    for sep in (" | ", " · ", " • ", ", ", " - ", " – ", " — ", " on ", " am ", " le ", " el "):
         head, found, date = line.partition(sep)
         if found and _DIGIT.search(date) and BYLINE_LINE.match(head) and _names_only(head):
             return _is_dateline(date)
