@@ -274,17 +274,18 @@ FURNITURE_LINE = re.compile(
     r"skip advertisement|publicité|publicidad|publicidade|pubblicità|reklama|reklame|reklam|advertentie|annons|"
     r"mainos|hirdetés|реклама|広告|광고|paid (post|content)|partner content|promoted( content)?|"
     # a page's widgets: expanders, app and script notices, feedback boxes, error reports
-    r"(click|tap) to expand|expand|collapse|open in (the )?app|jump to|table of contents|inhaltsverzeichnis|"
+    r"(click|tap) to expand|open in (the )?app|jump to|table of contents|inhaltsverzeichnis|"
     r"(please )?enable javascript( to view this content)?|report an? (error|typo|correction|mistake)|"
     r"corrections policy|send (us )?feedback|was this (article|story|page) helpful\??|"
-    r"thanks? (you )?for your feedback!?|read full (article|story)|register|"
+    r"thanks? (you )?for your feedback!?|read full (article|story)|"
     r"weiterlesen|mehr lesen|lire la suite|leer más|leia mais|leggi tutto|"
-    # buttons to copy, save and follow, a player's and a reader's controls, menus, galleries
-    r"copy link to clipboard|link copied|copied!?|post to (x|twitter|facebook)|save( article| story| for later)?|"
+    # buttons to copy, save and follow, a player's and a reader's controls, menus, galleries; not the
+    # single words a how-to or a list may use as a subheading ("Save", "Play", "Search", "Menu")
+    r"copy link to clipboard|link copied|copied!?|post to (x|twitter|facebook)|save (article|story|for later)|"
     r"saved|bookmark|add to (favou?rites|reading list|my list)|remove from (saved|favou?rites|reading list)|"
-    r"pause|play|mute|unmute|volume|(exit )?full ?screen|font size|text size|(a[+-]? ?){2,3}|zoom|"
-    r"(close |open )?menu|search|follow(ing)?|unfollow|followers|(view|open) (the )?gallery|see the full gallery|"
-    r"view all (photos|images)|more photos|contact us|about us|careers|"
+    r"pause|mute|unmute|(exit )?full ?screen|font size|text size|(a[+-]? ?){2,3}|(close|open) menu|"
+    r"unfollow|followers|(view|open) (the )?gallery|see the full gallery|"
+    r"view all (photos|images)|more photos|contact us|about us|"
     r"(e-?mail|contact|message) the (author|reporter|writer)s?|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"

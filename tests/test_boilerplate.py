@@ -170,10 +170,10 @@ LINES = [
     ("helpful", "Was this article helpful?", "furniture"),
     ("feedback-thanks", "Thanks for your feedback!", "furniture"),
     ("report-error", "Report an error", "furniture"),
-    ("register-button", "Register", "furniture"),
     ("weiterlesen", "Weiterlesen", "furniture"),
     ("prose-register", "Voters must register by Friday.", None),
     ("prose-expand", "The company plans to expand into Asia.", None),
+    ("subheading-menu", "Menu", None),
     ("story-tip", "Have a story tip? Email us", "share"),
     # bylines in more forms: "Story by", a name with a role or a handle, a credit to the staff or the
     # wires, the date after a dot or "on"; datelines with "Stand:" or a second, updated date
@@ -202,7 +202,10 @@ LINES = [
     # buttons to copy, save and follow, a player's and a reader's controls, footer links
     ("copy-link", "Copy link to clipboard", "furniture"),
     ("save-article", "Save article", "furniture"),
-    ("player-play", "Play", "furniture"),
+    ("player-pause", "Pause", "furniture"),
+    ("subheading-play", "Play", None),
+    ("subheading-save", "Save", None),
+    ("subheading-register", "Register", None),
     ("text-size", "A A A", "furniture"),
     ("open-menu", "Open menu", "furniture"),
     ("view-gallery", "View gallery", "furniture"),
