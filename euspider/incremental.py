@@ -286,9 +286,7 @@ class RunPipeline:
                     etag=etag,
                     last_modified=last_modified,
                 )
-                self.settled.add(url)
-                self._inc("duplicate")
-                self.duplicates[url] = decision.duplicate_of or ""
+                self._settle_duplicate(url, decision.duplicate_of or "")
                 self._maybe_commit()
                 raise DropItem(f"duplicate: the same story as {decision.duplicate_of}: {url}", log_level="INFO")
             if decision.kind == "changed":
@@ -324,10 +322,16 @@ class RunPipeline:
             self.state.record_duplicate(
                 url, content_hash, owner, seen=seen or _now(), etag=etag, last_modified=last_modified
             )
-        self.settled.add(url)
-        self._inc("duplicate")
-        self.duplicates[url] = owner
+        self._settle_duplicate(url, owner)
         self._maybe_commit()
+
+    def _settle_duplicate(self, url: str, owner: str) -> None:
+        """Count ``url`` as a duplicate once in the run: a run resumed after a kill may meet again an
+        alias it settled in the last moments before it, and the manifest counts URLs, not visits."""
+        self.settled.add(url)
+        if url not in self.duplicates:
+            self._inc("duplicate")
+        self.duplicates[url] = owner
 
     def commit(self) -> None:
         """Make the written records durable, then mark them done (in that order): the WARC files they

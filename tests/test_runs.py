@@ -250,6 +250,24 @@ def test_a_continued_run_reads_only_what_follows_its_last_commit(tmp_path, open_
     assert not third.run.resumed and third.run.output != output and third.written == set()
 
 
+def test_a_continued_run_counts_an_alias_met_again_once(tmp_path, open_state):
+    """Killed after it settled an alias (the same story at a second URL): the continued run may meet
+    the alias again, and the manifest still counts one duplicate URL, as its list of duplicates says."""
+    job = tmp_path / "job"
+    first = RunPipeline(tmp_path / "runs", open_state(), jobdir=job, spider_name="news")
+    first.process_item(record("https://news.example/story", "h1"))
+    with pytest.raises(DropItem):
+        first.process_item(record("https://news.example/alias", "h1"))
+    first.commit()  # killed here
+    second = RunPipeline(tmp_path / "runs", open_state(), jobdir=job, spider_name="news")
+    assert second.run.resumed and second.run.counts == {"duplicate": 1, "new": 1}
+    with pytest.raises(DropItem):
+        second.process_item(record("https://news.example/alias", "h1"))
+    second.record_duplicate("https://news.example/alias", "https://news.example/story", "h1")
+    assert second.run.counts == {"duplicate": 1, "new": 1}
+    assert second.duplicates == {"https://news.example/alias": "https://news.example/story"}
+
+
 # --- a state shared by the workers of a crawl (Redis) ----------------------------------------------
 
 
