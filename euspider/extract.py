@@ -866,6 +866,10 @@ def _metadata(
         authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
     if not authors and _may_name_author(pruned):
         authors = _authors(extract_author(pruned) or "")
+    if not authors and scope is not None and _may_name_author(scope):
+        # the story's own credits block ("Text: Jane Doe") goes with the picture credits; its
+        # author markup is still the story's when it is inside the story's element
+        authors = _authors(extract_author(scope) or "")
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = absolute(url, link)

@@ -1044,6 +1044,13 @@ def test_author_lines_keep_a_biography_in_the_middle_and_single_names():
         ("<meta name='author' content='Publisher'>", "", []),
         ("", "<a rel='author' href='/by'>Por Alberto Ávila</a>", ["Alberto Ávila"]),
         ("", "<a rel='author' href='/a'>Redaktion</a>", []),
+        # the story's credits block, which goes from the text with the picture credits, names the writer
+        (
+            "",
+            "<section class='c-article__credits'><div>Text: <span class='c-article-card__author'>Jane Doe</span>"
+            "</div></section>",
+            ["Jane Doe"],
+        ),
         # a sentence where the name goes
         (
             "<meta name='author' content='Seleccione el creador del artículo en la configuración del módulo'>",
@@ -1056,6 +1063,7 @@ def test_authors_are_people_named_by_the_page(head, inside, authors):
     html = page(head=head, inside=inside)
     record = extract_article(html, "https://news.example/a", crawled_at="2023-02-04T10:00:00Z")
     assert record["authors"] == authors
+    assert "Text: Jane Doe" not in record["text"]
 
 
 _PARAGRAPHS = [
