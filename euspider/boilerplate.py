@@ -144,7 +144,8 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(republished|reproduced) (from|with (the )?permission)\b|\bunder a creative commons licen[cs]e\b|"
         r"\bread the original article\b",
         r"\b(include|contain|may (include|contain)) affiliate links?\b|\bindependent of our parent company\b",
-        r"\b(we|i) (may )?(earn|receive|get) (a )?(small )?(commission|share of (the )?(sale|revenue))\b|"
+        r"\b(earn|receive|get) (a )?(small )?(commission|share of (the )?(sale|revenue))\b.{0,80}"
+        r"\b(links?\b|you (buy|purchase|click|shop)\b)",
         r"\blinks? (in this (article|post|story) )?(are|is) affiliate links?\b",
         r"\bby embedding twitter content\b|\btwitter developer agreement\b",
         # the publisher's disclaimer of an opinion or a contributor's piece

@@ -218,6 +218,7 @@ LINES = [
     ("affiliate-earn", "We may earn a commission when you buy through links on our site.", "rights_notice"),
     ("affiliate-links-are", "Some links in this article are affiliate links.", "rights_notice"),
     ("prose-commission", "The commission will earn its budget back through fines, the minister said.", None),
+    ("quote-commission", "“We get a commission on every car we sell,” the dealer said.", None),
     # a promotional blurb that closes by telling the reader to sign up or follow; prose that mentions
     # signing up, or quotes someone urging it, stays
     (
