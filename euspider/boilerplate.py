@@ -129,6 +129,14 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\bpress shift question mark\b|\bseconds of \d+ (minutes?|seconds?)\b.{0,30}volume\b",
         r"\b(sorry|unfortunately),? (this|the) (feature|video|content|embed) is (currently )?"
         r"(not available|unavailable)\b",
+        # a magazine's note on an embedded form or post ("This content is imported from Twitter. You may be
+        # able to find the same content in another format ...")
+        r"\bthis content is (created and maintained by a third party|imported from [\w .'’-]{2,30})\b",
+        r"\byou may be able to find (more information|the same content)\b",
+        # the video player's dialog for caption settings, printed as text
+        r"\b(text|background|window) colou?r\b.{0,60}\b(white|black)\b.{0,60}\b(opaque|transparen(t|cy))\b",
+        r"\b(beginning|end) of dialog window\b|\bescape will cancel and close the window\b|"
+        r"\brestore all settings to the default values\b|\bthis is a modal window\b",
     ),
     "rights_notice": (
         r"\ball rights reserved\b|\balle rechte vorbehalten\b",
@@ -288,6 +296,16 @@ FURNITURE_LINE = re.compile(
     r"unfollow|followers|(view|open) (the )?gallery|see the full gallery|"
     r"view all (photos|images)|more photos|contact us|about us|"
     r"(e-?mail|contact|message) the (author|reporter|writer)s?|"
+    # a comment form's and a blog's furniture; ad and video rails; polls
+    r"leave a (reply|comment)( cancel reply)?|cancel reply|comments are closed\.?|"
+    r"you must be (logged|signed) in to post a comment\.?|(sign|log) in to (comment|reply)|"
+    r"(what do you think\?\s*)?(leave|post|share) (a comment|your (thoughts|comments)) below\.?|"
+    r"corrections (&|and) clarifications|site ?map|rss( feeds?)?|sponsored links|promoted (stories|links)|"
+    r"ad feedback|by taboola|sponsored by [\w .&'’-]{2,40}|(more|next|recommended|featured) videos?|"
+    r"watch the full (episode|video)|listen to the (full )?podcast|vote now|take our (poll|survey|quiz)|"
+    # the video player's controls, printed as text
+    r"current time \d+:\d+|duration \d+:\d+|loaded: \d+(\.\d+)?%|stream type live|remaining time -?\d+:\d+|"
+    r"playback rate|(descriptions|captions|subtitles) (off|settings)(, (selected|opens captions settings dialog))?|"
     r"(story|article) continues below( advertisement)?|continue reading (below|the main story)|"
     r"now playing|up next|next up|watch next|replay( video)?|listen to (this|the) (article|story)|"
     r"this article is more than \d+ (years?|months?) old|supported by|loading( video)?(\.\.\.|…)?|"
@@ -412,7 +430,8 @@ _PROMPT_PREFILTER = re.compile(
     r"t\.me|notifica|benachrichtigung|abonnier|registr|privacy|gift article|bookmark your|latest|story idea|"
     r"to contact the|letter to the editor|hear what you think|information from|^\(c\)|in print|republished|"
     r"reproduced|creative commons|original article|parent company|shift question|volume|to reach the|enjoying|"
-    r"register now|twitter"
+    r"register now|twitter|maintained by a third party|imported from|may be able to find|colou?r|dialog window|"
+    r"modal window|restore all settings"
 )
 
 

@@ -199,6 +199,36 @@ LINES = [
     ("prose-staff-reports", "Staff reports of the incident differ.", None),
     ("prose-updated-date", "Updated guidance was issued on Nov 18, 2019, after the review of the rules.", None),
     ("prose-date-label", "Date night is on Friday 18 November 2019 at the town hall, organisers said.", None),
+    # a comment form's furniture, ad and video rails, polls; a video player's controls and caption
+    # dialog printed as text; a magazine's note on an embed
+    ("leave-reply", "Leave a Reply Cancel reply", "furniture"),
+    ("comments-closed", "Comments are closed.", "furniture"),
+    ("logged-in-to-comment", "You must be logged in to post a comment.", "furniture"),
+    ("comment-below", "What do you think? Leave a comment below.", "furniture"),
+    ("ad-feedback", "Ad Feedback", "furniture"),
+    ("sponsored-by", "Sponsored by Example Bank", "furniture"),
+    ("more-videos", "More Videos", "furniture"),
+    ("take-poll", "Take our poll", "furniture"),
+    ("player-time", "Current Time 0:00", "furniture"),
+    ("player-loaded", "Loaded: 0%", "furniture"),
+    ("player-captions", "captions settings, opens captions settings dialog", "furniture"),
+    ("player-dialog", "Beginning of dialog window. Escape will cancel and close the window.", "media_notice"),
+    ("player-modal", "This is a modal window.", "media_notice"),
+    (
+        "player-colours",
+        "Text Color White Black Red Green Blue Yellow Magenta Cyan Transparency Opaque Semi-Transparent "
+        "Background Color Black White Red Green Blue Yellow Magenta Cyan Transparency Opaque Transparent",
+        "media_notice",
+    ),
+    (
+        "embed-note",
+        "This content is imported from Twitter. You may be able to find the same content in another format, or "
+        "you may be able to find more information, at their web site.",
+        "media_notice",
+    ),
+    ("prose-captions-off", "The captions were off, the court heard.", None),
+    ("prose-sponsored-by", "The race, sponsored by a local bank, drew 400 runners.", None),
+    ("prose-modal", "The window was left open, the inspector wrote in his report.", None),
     # buttons to copy, save and follow, a player's and a reader's controls, footer links
     ("copy-link", "Copy link to clipboard", "furniture"),
     ("save-article", "Save article", "furniture"),
@@ -851,6 +881,9 @@ PROMPT_EXAMPLES = [
     "Please donate today", "We need your help", "Jessica Napoli contributed to this report.",
     "If you buy something through this post, IGN may get a share of the sale.",
     "We may earn a commission when you buy through links on our site.", "These links are affiliate links.",
+    "This content is imported from Twitter.", "You may be able to find more information at their web site.",
+    "Text Color White Black Red Green Blue Yellow Magenta Cyan Transparency Opaque Semi-Transparent",
+    "Beginning of dialog window. Escape will cancel and close the window.",
     "Folgen Sie uns auf Twitter", "Like us on Facebook", "The Daily Example is now on Telegram",
     "Write to Jane Doe at jane@example.com", "Share on Facebook (Opens in new window)", "Follow @example", "Click here for more", "Try Example Premium for free", "Register your account now",
     "See more by clicking here", "Something went wrong. Please try again.", "Please check your e-mail address",
