@@ -340,7 +340,9 @@ class ArticleExtractor:
         document = bare_extraction(pruned, options=options)
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
-        meta = _metadata(tree, pruned, url, headers, scope)
+        in_story = scope is not None
+        credit_blocks = [e for e, kind in marks.items if in_story and kind == "caption" and is_inside(e, scope)]
+        meta = _metadata(tree, pruned, url, headers, scope, credit_blocks=credit_blocks)
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(
@@ -846,11 +848,15 @@ def _metadata(
     url: str,
     headers: Mapping[str, str],
     scope: HtmlElement | None,
+    *,
+    credit_blocks: Sequence[HtmlElement] = (),
 ) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
     Authors come from the page without its boilerplate: a side list's "author" (the organisation
-    behind a sponsored item) is not the story's.
+    behind a sponsored item) is not the story's. The one exception is ``credit_blocks``, the blocks
+    inside the story's element that went as picture credits: when nothing else names the author,
+    they may ("Text: Jane Doe").
     """
     try:
         meta = examine_meta(pruned)
@@ -866,10 +872,13 @@ def _metadata(
         authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
     if not authors and _may_name_author(pruned):
         authors = _authors(extract_author(pruned) or "")
-    if not authors and scope is not None and _may_name_author(scope):
-        # the story's own credits block ("Text: Jane Doe") goes with the picture credits; its
-        # author markup is still the story's when it is inside the story's element
-        authors = _authors(extract_author(scope) or "")
+    for block in credit_blocks if not authors else ():
+        # the story's own credits block ("Text: Jane Doe") goes with the picture credits, taking the
+        # byline with it: inside the story's element, its author markup is the story's
+        if _may_name_author(block):
+            authors = _authors(extract_author(block) or "")
+            if authors:
+                break
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = absolute(url, link)
