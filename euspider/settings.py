@@ -1,7 +1,7 @@
 """This project's own crawl settings (``scrapy crawl`` in this folder). Plugin users never import
-this module: they add ``ADDONS = {"euspider.addon.Addon": 0}
-# `scrapy crawl` exits with EUSPIDER_MONITOR_EXIT_CODE when the crawl failed its monitors
-COMMANDS_MODULE = "euspider.commands"`` to their own settings."""
+this module: they add ``ADDONS = {"euspider.addon.Addon": 0}`` to their own settings, and
+``COMMANDS_MODULE = "euspider.commands"`` for a ``scrapy crawl`` that exits non-zero when the crawl
+failed its monitors."""
 
 BOT_NAME = "euspider"
 SPIDER_MODULES = ["euspider.spiders"]
