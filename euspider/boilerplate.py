@@ -337,10 +337,11 @@ FURNITURE_LINE = re.compile(
     re.IGNORECASE,
 )
 _NAME = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|da|van|von|der|le|la|al|bin)"
+#: The words that open a byline: "By", "Von", "Story by", "Text:".
+_BYLINE_OPENING = r"(?:by|von|por|par|di|door|przez|(?:written|reporting|reported|story|words) by|texto?)"
 #: A byline line: "By Jane Doe", "By JANE DOE, Associated Press", "Von Max Muster und Eva Beispiel".
 BYLINE_LINE = re.compile(
-    rf"^(?:by|von|por|par|di|door|przez|(?:written|reporting|reported|story|words) by|text:?|texto:?)\s+{_NAME}"
-    rf"(?:\s+{_NAME}){{0,4}}"
+    rf"^{_BYLINE_OPENING}:?\s+{_NAME}(?:\s+{_NAME}){{0,4}}"
     rf"(?:\s*(?:,|\||and|und|y|et|e|&|/|-|–)\s*{_NAME}(?:\s+{_NAME}){{0,5}})*\s*$",
     re.IGNORECASE,
 )
@@ -1221,9 +1222,8 @@ HASHTAGS_LINE = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;·|]*)+")
 DATED_TEASER = re.compile(r"^(.{8,200}?)\s[-–—|]\s([^-–—|]{6,40})$")
 
 
-#: A byline's opening words left on a name ("Por Alberto Ávila", "Written by Jane Doe"): the words of
-#: :data:`_BYLINE_WORDS` that open a byline.
-BYLINE_PREFIX = re.compile(r"^(?:by|von|por|par|di|door|przez|written by|text)\s*:?\s+", re.IGNORECASE)
+#: A byline's opening words left on a name ("Por Alberto Ávila", "Written by Jane Doe").
+BYLINE_PREFIX = re.compile(rf"^{_BYLINE_OPENING}\s*:?\s+", re.IGNORECASE)
 
 _BYLINE_WORDS = {
     "by",
