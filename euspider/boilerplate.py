@@ -25,7 +25,7 @@ from types import EllipsisType
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import ancestors, classes_and_id, is_inside, norm_space, visible_text
+from .dom import WORDS, ancestors, classes_and_id, is_inside, norm_space, visible_text
 
 MARK = "data-euspider-removed"
 
@@ -714,13 +714,12 @@ _CLASSED_KINDS = (
         150,
     ),
 )
-_SHINGLE_WORDS = re.compile(r"\w+")
 
 
 def _repeats_story(text: str, story: str) -> bool:
     """Whether most of ``text`` is said again in ``story``: a pull quote repeats a sentence of the story
     (a quote box with words of its own is not one)."""
-    words = _SHINGLE_WORDS.findall(text.lower())
+    words = WORDS.findall(text.lower())
     if len(words) < 4:
         return False
     shingles = [f" {' '.join(words[i : i + 4])} " for i in range(len(words) - 3)]
@@ -731,7 +730,7 @@ def _repeats_story(text: str, story: str) -> bool:
 def _story_words(tree: HtmlElement, scope: HtmlElement | None, besides: HtmlElement) -> str:
     """The words of the story's paragraphs outside ``besides``, lower-cased and joined by spaces."""
     paragraphs = (p for p in (scope if scope is not None else tree).iter("p") if not is_inside(p, besides))
-    return " ".join(_SHINGLE_WORDS.findall(" ".join(visible_text(p) for p in paragraphs).lower()))
+    return " ".join(WORDS.findall(" ".join(visible_text(p) for p in paragraphs).lower()))
 
 
 def _mark_classed(

@@ -21,6 +21,8 @@ from lxml.html import (
 )
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
+#: A word, as the text comparisons count them (headline copies, pull quotes against the story).
+WORDS = re.compile(r"\w+")
 HEADLINE_WORDS = 4  # a link text of this many words reads as a headline, not as a name or a label
 
 

@@ -36,6 +36,7 @@ from . import boilerplate, language, pagetype
 from .dates import Anchor, DateInputs, DateResult, DateSettings, LinkDate, date_page, find_stamp
 from .dates.parse import parse_date
 from .dom import (
+    WORDS,
     absolute,
     classes_and_id,
     find_article_scope,
@@ -340,9 +341,8 @@ class ArticleExtractor:
         document = bare_extraction(pruned, options=options)
         raw_text = (document.text if document is not None else "") or ""
         lines = [_BULLET.sub("", norm_space(line)) for line in raw_text.split("\n")]
-        in_story = scope is not None
-        credit_blocks = [e for e, kind in marks.items if in_story and kind == "caption" and is_inside(e, scope)]
-        meta = _metadata(tree, pruned, url, headers, scope, credit_blocks=credit_blocks)
+        captions = [element for element, kind in marks.items if kind == "caption"]
+        meta = _metadata(tree, pruned, url, headers, scope, captions=captions)
         titles = link_titles(tree, url, lines)
         text, dropped = boilerplate.text_filter("\n".join(line for line in lines if line), titles)
         text, heads = strip_headline(
@@ -524,7 +524,6 @@ _TITLE_SPLIT = re.compile(r"\s+[|–—\-»«·•~/]\s+|\s*::\s*|:\s+")
 
 #: Characters a headline may carry in one copy and not the other: soft hyphens and zero-width marks.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_WORDS = re.compile(r"\w+")
 #: Words a line may hold beside the headline and still be the headline: a kicker ("Volleyball | ..."),
 #: an exclamation, the site's name.
 _HEADLINE_EXTRA = 4
@@ -533,7 +532,7 @@ _HEADLINE_EXTRA = 4
 def _headline_key(text: str) -> str:
     """A headline's words, lower-cased, without its punctuation, dashes, quotes and soft hyphens: two
     copies of one headline set in different type give the same key."""
-    return " ".join(_WORDS.findall(text.translate(_INVISIBLE).lower()))
+    return " ".join(WORDS.findall(text.translate(_INVISIBLE).lower()))
 
 
 def _title_variants(title: str) -> set[str]:
@@ -849,14 +848,14 @@ def _metadata(
     headers: Mapping[str, str],
     scope: HtmlElement | None,
     *,
-    credit_blocks: Sequence[HtmlElement] = (),
+    captions: Sequence[HtmlElement] = (),
 ) -> dict[str, Any]:
     """Title, authors, description, canonical URL and language, from markup and headers.
 
     Authors come from the page without its boilerplate: a side list's "author" (the organisation
-    behind a sponsored item) is not the story's. The one exception is ``credit_blocks``, the blocks
-    inside the story's element that went as picture credits: when nothing else names the author,
-    they may ("Text: Jane Doe").
+    behind a sponsored item) is not the story's. The one exception is the blocks among ``captions``
+    (those that went as picture captions and credits) inside the story's element: when nothing else
+    names the author, they may ("Text: Jane Doe").
     """
     try:
         meta = examine_meta(pruned)
@@ -872,13 +871,11 @@ def _metadata(
         authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
     if not authors and _may_name_author(pruned):
         authors = _authors(extract_author(pruned) or "")
-    for block in credit_blocks if not authors else ():
-        # the story's own credits block ("Text: Jane Doe") goes with the picture credits, taking the
-        # byline with it: inside the story's element, its author markup is the story's
-        if _may_name_author(block):
-            authors = _authors(extract_author(block) or "")
-            if authors:
-                break
+    # the story's own credits block ("Text: Jane Doe") goes with the picture credits, taking the
+    # byline with it: inside the story's element, its author markup is the story's
+    for block in () if authors or scope is None else captions:
+        if is_inside(block, scope) and _may_name_author(block) and (authors := _authors(extract_author(block) or "")):
+            break
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = absolute(url, link)
