@@ -161,8 +161,52 @@ PROMPTS: dict[str, tuple[str, ...]] = {
         r"\b(author|authors|writer|their own|his own|her own|necessarily reflect)\b",
     ),
 }
+
+
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (split at the ``|`` outside groups and sets)."""
+    parts: list[str] = []
+    depth, in_set, start, index = 0, False, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and not depth:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    return [*parts, pattern[start:]]
+
+
+def _word_start_alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of ``patterns``, with the ``\\b`` that opens a run of alternatives taken
+    out in front of the run: Python's engine then tests the word boundary once per position instead of
+    once per alternative, which makes a search through a paragraph two to three times faster. The
+    alternatives keep their order, so every match is the one the plain alternation finds."""
+    merged: list[str] = []
+    run: list[str] = []
+    for branch in (branch for pattern in patterns for branch in _branches(pattern)):
+        if branch.startswith("\\b"):
+            run.append(branch[2:])
+            continue
+        if run:
+            merged.append("\\b(?:" + "|".join(run) + ")")
+            run = []
+        merged.append(branch)
+    if run:
+        merged.append("\\b(?:" + "|".join(run) + ")")
+    return re.compile("|".join(merged))
+
+
 # patterns are lower case and matched on lower-cased text: much faster than re.IGNORECASE
-_PROMPT_RES = {kind: re.compile("|".join(f"(?:{p})" for p in pats)) for kind, pats in PROMPTS.items()}
+_PROMPT_RES = {kind: _word_start_alternation(pats) for kind, pats in PROMPTS.items()}
 
 #: Labels that introduce links to other stories ("Related articles", "Lea también", "Czytaj też"), in
 #: the languages of the news the project meets most. As a heading they lead a block of other stories;
