@@ -469,9 +469,14 @@ _LINK_TEXT_SHARE = 0.7
 #: Share of the text in lines that repeat an earlier line from which a page is not a story.
 _REPEATED_SHARE = 0.8
 #: A page with this many links, nearly all of its text in them, is a list of links (decided before
-#: extraction, which would spend tens of seconds on it).
+#: extraction, which would spend tens of seconds on it)...
 _LINK_LIST_MIN_LINKS = 1000
 _LINK_LIST_SHARE = 0.8
+#: ... unless its paragraphs hold a story: this many words of prose outside links (a short story under a
+#: site's menu of a thousand links or more is still a story) ...
+_LINK_LIST_STORY_WORDS = pagetype.LISTING_BODY_WORDS
+#: ... and it has fewer links than this (extraction time grows with the links: about 3 s for 50,000).
+_LINK_LIST_MAX_LINKS = 20_000
 
 
 def _share(lines: Sequence[str], test: Callable[[str], bool]) -> float:
@@ -501,9 +506,25 @@ def link_list(tree: HtmlElement) -> str | None:
     linked = sum(len(visible_text(a)) for a in links)
     body = tree.find("body")
     total = len(visible_text(body if body is not None else tree))
-    if total and linked >= _LINK_LIST_SHARE * total:
-        return f"{len(links)} links hold {linked / total:.0%} of the page's text: a list of links, not a story"
-    return None
+    if not total or linked < _LINK_LIST_SHARE * total:
+        return None
+    if len(links) < _LINK_LIST_MAX_LINKS and _paragraph_prose(tree) >= _LINK_LIST_STORY_WORDS:
+        return None
+    return f"{len(links)} links hold {linked / total:.0%} of the page's text: a list of links, not a story"
+
+
+def _paragraph_prose(tree: HtmlElement) -> int:
+    """Words of prose in the page's paragraphs that are not mostly the text of links (counted up to
+    what a story needs)."""
+    words = 0
+    for paragraph in tree.iter("p"):
+        text = visible_text(paragraph)
+        if not text or 2 * sum(len(visible_text(a)) for a in paragraph.iter("a")) > len(text):
+            continue
+        words += pagetype.prose_words(text)
+        if words >= _LINK_LIST_STORY_WORDS:
+            break
+    return words
 
 
 def _metered(kept: Sequence[HtmlElement], text: str) -> bool:

@@ -181,6 +181,32 @@ def test_a_page_of_100000_links_is_a_listing_before_extraction(extractor: Articl
     assert outcome.dates is None  # decided before the costly steps
 
 
+def _menu(count: int) -> str:
+    """A site's menu of ``count`` links (sections and their subsections), as large sites put on every page."""
+    return (
+        "<nav><ul>"
+        + "".join(f"<li><a href='/section/{i}'>Section {i} news</a></li>" for i in range(count))
+        + "</ul></nav>"
+    )
+
+
+def test_a_short_story_under_a_menu_of_1500_links_is_a_story(extractor: ArticleExtractor):
+    """The menu's link texts outweigh the story's text four to one; the story's paragraphs still make it one."""
+    page = story("Ministers meet", paragraphs=PARAGRAPHS[:3]).replace("<article>", _menu(1500) + "<article>")
+    outcome = extractor.extract(page.encode(), URL, crawled_at=CRAWLED)
+    assert outcome.record is not None, outcome.detail
+    assert outcome.record["text"] == "\n".join(PARAGRAPHS[:3])
+
+
+def test_a_story_under_25000_links_is_a_listing_before_extraction(extractor: ArticleExtractor):
+    """So many links would cost seconds of extraction whatever else the page holds: the bound stays."""
+    page = story("Ministers meet").replace("<article>", _menu(25_000) + "<article>")
+    outcome = extractor.extract(page.encode(), URL, crawled_at=CRAWLED)
+    assert outcome.skip_reason == "listing"
+    assert "25002 links" in outcome.detail  # the menu's and the page header's two
+    assert outcome.dates is None
+
+
 def test_a_text_of_short_link_lines_is_a_listing(extractor: ArticleExtractor):
     """Short link texts (names, labels) are no headlines, but a text made of them is no story either."""
     lines = "".join(f"<p><a href='/topic/{i}'>Topic {i}</a></p>" for i in range(40))
