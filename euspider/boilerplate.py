@@ -943,9 +943,29 @@ def _mark_listed(
                 marks.add(sibling, kind)
             continue
         block_text = visible_text(block)
-        if kind == "author_bio" or _link_share(block, block_text) > 0.3 or block.find(".//li") is not None:
+        if (
+            kind == "author_bio"
+            or _link_share(block, block_text) > 0.3
+            or block.find(".//li") is not None
+            or (not (scope is not None and is_inside(scope, block)) and _headline_links(block) >= _TEASERS)
+        ):
             if not _guarded(block, scope, story_chars, memo):
                 marks.add(block, kind)
+
+
+#: Links with a headline's words (three or more) that make a headed block outside the story a list of
+#: other stories, whatever the length of the summaries under them.
+_TEASERS = 3
+
+
+def _headline_links(block: HtmlElement) -> int:
+    """How many different pages ``block`` links to with a text of three words or more."""
+    targets = {
+        anchor.get("href")
+        for anchor in block.iter("a")
+        if anchor.get("href", "#")[:1] not in {"#", ""} and len(visible_text(anchor).split()) >= 3
+    }
+    return len(targets)
 
 
 #: Words at least one of which every call to action contains: a cheap filter before the full patterns.

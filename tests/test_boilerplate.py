@@ -527,6 +527,35 @@ def test_teasers_of_other_stories_that_close_the_text_go_however_long():
     assert boilerplate.text_filter(inside, titles)[0] == inside
 
 
+def test_a_headed_block_of_other_stories_outside_the_story_goes_however_long_their_summaries():
+    """Links hold little of such a block's text when each teaser carries a paragraph of summary; its
+    heading and its headline links to other pages still say what it is."""
+    story = "".join(
+        f"<p>The council met on Monday to vote on rule {n} of the budget, which changes how towns pay for roads.</p>"
+        for n in ("one", "two")
+    )
+
+    def page(count: int) -> str:
+        teasers = "".join(
+            f"<div class='card'><h3><a href='/news/{n}'>Ferry operator {n} cuts its winter timetable</a></h3>"
+            f"<p>The operator said on Friday that fewer crossings would run from November, after a season in which "
+            f"fuel costs rose by a third and passenger numbers fell for the {n} year in a row.</p></div>"
+            for n in ("first", "second", "third", "fourth")[:count]
+        )
+        return (
+            "<html><head><title>Budget vote</title></head><body><main><article><h1>Budget vote</h1>"
+            f"{story}</article><section class='more'><h2>Related stories</h2>{teasers}</section></main></body></html>"
+        )
+
+    record = extract_article(page(4), "https://news.example/budget-vote", crawled_at="2023-02-04T10:00:00Z")
+    assert "Ferry operator" not in record["text"] and "fewer crossings" not in record["text"]
+    assert record["text"].count("The council met on Monday") == 2
+    assert record["boilerplate"]["removed"].get("related") == 1
+    # two headline links are no list of stories yet
+    record = extract_article(page(2), "https://news.example/budget-vote", crawled_at="2023-02-04T10:00:00Z")
+    assert "related" not in record["boilerplate"]["removed"]
+
+
 def test_recent_posts_with_their_dates_close_the_text_and_go():
     story = "The court ruled on Thursday that the retailer is liable.\nThe case may go to a higher court."
     recent = (
@@ -742,6 +771,35 @@ def test_lead_set_apart_as_teaser_is_restored():
     scope = tree.find(".//article")
     restored = restore_lead("Paragraph 0 of the story.", scope)
     assert restored.startswith("The council agreed on Monday")
+
+
+def test_a_teaser_of_another_story_below_a_body_without_paragraphs_is_no_lead():
+    """A body of text and line breaks has no ``<p>`` that says the body has begun: the teaser block of the
+    related story below it comes after the body, so it opens nothing."""
+    body = [
+        "The council agreed on Monday to rewrite the rules that govern how member states borrow money.",
+        "Ministers said the new rules would apply from next year, once parliament has voted on them.",
+    ]
+    other = "The harbour authority said on Friday that the new ferry terminal would open in the spring."
+    tree = load_html(
+        "<html><body><main><article><h1>Council vote</h1>"
+        f"<div class='entry'>{'<br><br>'.join(body)}</div>"
+        f"<div class='teaser'><h3><a href='/ferry'>Ferry terminal to open</a></h3><p>{other}</p></div>"
+        "</article></main></body></html>"
+    )
+    text = "\n".join(body)
+    assert restore_lead(text, tree.find(".//article")) == text
+
+
+def test_a_lead_under_a_second_headline_is_put_back_below_it_as_on_the_page():
+    lead = "Five children and two adults died in a fire in a two-storey house, the civil defence said."
+    body = "The fire broke out in the stairwell on Saturday night, and the roof burnt out completely, officials said."
+    tree = load_html(
+        "<html><body><article><h1>Seven die in house fire</h1><h2 class='factline'>Fire in a house in Rostov</h2>"
+        f"<div class='teaser'>{lead}</div><p>{body}</p></article></body></html>"
+    )
+    text = restore_lead(f"Fire in a house in Rostov\n{body}", tree.find(".//article"))
+    assert text == f"Fire in a house in Rostov\n{lead}\n{body}"
 
 
 @pytest.mark.parametrize(
