@@ -716,8 +716,26 @@ def restore_lead(text: str, scope: HtmlElement | None, *, headline: HtmlElement 
             break  # the body has started
         lead = _lead_text(element, flat)
         if lead is not None:
-            return lead + "\n" + text
+            opened = _open_with(lead, text, scope)
+            if opened is not None:
+                return opened
     return _restore_bare_lead(text, scope, flat)
+
+
+def _open_with(lead: str, text: str, scope: HtmlElement) -> str | None:
+    """The text with ``lead`` set before its first body paragraph, or None when the lead comes after
+    that paragraph in the story's element: a lead opens the story (a teaser of another story below a
+    body without paragraph elements does not). Shorter lines before the body (a second headline)
+    stay before the lead, as on the page."""
+    lines = text.split("\n")
+    body = next((index for index, line in enumerate(lines) if len(line) >= _STORY_PARAGRAPH), 0)
+    shown = norm_space(visible_text(scope))
+    start = shown.find(norm_space(lines[body])[:60])
+    position = shown.find(norm_space(lead)[:60])
+    if 0 <= start < position:
+        return None
+    before = body if 0 <= position and all(0 <= shown.find(line[:60]) < position for line in lines[:body]) else 0
+    return "\n".join([*lines[:before], lead, *lines[before:]])
 
 
 #: What opens a teaser of another story rather than a lead: "Lesen Sie auch 14/08/2021 Polen: ...".
