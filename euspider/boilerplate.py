@@ -25,7 +25,7 @@ from types import EllipsisType
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import WORDS, ancestors, classes_and_id, is_inside, norm_space, visible_text
+from .dom import WORDS, ancestors, classes_and_id, is_inside, norm_space, paragraph_blocks, visible_text
 
 MARK = "data-euspider-removed"
 
@@ -394,15 +394,16 @@ STAFF_CREDIT = re.compile(
     r"^(?:by |from )?(?:the )?(?:staff|wire|news|agency|news service) (?:reports?|services?|writers?)\.?$",
     re.IGNORECASE,
 )
+#: A writer's role: "Staff Writer", "Senior Political Correspondent", "the Health Editor".
+_ROLE = (
+    r"(?i:(?:the )?(?:(?:senior|chief|staff|political|contributing|associate|managing|deputy|executive|special|"
+    r"foreign|sports|business|science|health|tech(?:nology)?|environment|freelance)\s+)*(?:writer|reporter|"
+    r"correspondent|editor|contributor|columnist|journalist|producer|photographer))"
+)
+ROLE = re.compile(_ROLE)
 #: A name with the writer's role or handle and nothing else: "Jane Doe, Staff Writer", "Jane Doe | Reporter",
 #: "Jane Doe @janedoe".
-NAME_AND_ROLE = re.compile(
-    rf"^{_NAME}(?:\s+{_NAME}){{1,3}}\s*(?:(?:,|\||-|–|—)\s*(?:[Tt]he )?(?:(?:[Ss]enior|[Cc]hief|[Ss]taff|[Pp]olitical|"
-    r"[Cc]ontributing|[Aa]ssociate|[Mm]anaging|[Dd]eputy|[Ee]xecutive|[Ss]pecial|[Ff]oreign|[Ss]ports|[Bb]usiness|"
-    r"[Ss]cience|[Hh]ealth|[Tt]ech(?:nology)?|[Ee]nvironment|[Ff]reelance)\s+)*(?:[Ww]riter|[Rr]eporter|"
-    r"[Cc]orrespondent|[Ee]ditor|[Cc]ontributor|[Cc]olumnist|[Jj]ournalist|[Pp]roducer|[Pp]hotographer)"
-    r"|\s+@\w{2,30})$"
-)
+NAME_AND_ROLE = re.compile(rf"^{_NAME}(?:\s+{_NAME}){{1,3}}\s*(?:(?:,|\||-|–|—)\s*{_ROLE}|\s+@\w{{2,30}})$")
 #: A line of the post's tags or categories: "Tags: budget, council".
 TAGS_LINE = re.compile(
     r"^(?:tags?|topics?|themen|schlagwörter|schlagworte|etiquetas|étiquettes|filed under|categories|category)\s*:\s*\S"
@@ -607,11 +608,20 @@ def _text_size(element: HtmlElement) -> int:
 def _story_paragraphs(element: HtmlElement) -> list[str]:
     """The prose paragraphs of a block (80 characters or more, not mostly links, no call to action)."""
     out = []
-    for p in element.iter("p"):
+    for p in paragraph_blocks(element.iter("p", "div")):
         text = visible_text(p)
         if len(text) >= 80 and _link_share(p, text) < 0.3 and not _prompt_hits(text):
             out.append(text)
     return out
+
+
+def _down_to(element: HtmlElement, depth: int) -> Iterator[HtmlElement]:
+    """The element and its descendants down to ``depth`` levels below it."""
+    yield element
+    if depth:
+        for child in element:
+            if isinstance(child.tag, str):
+                yield from _down_to(child, depth - 1)
 
 
 def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
@@ -662,17 +672,22 @@ def mark_hidden(tree: HtmlElement, marks: Marks) -> list[HtmlElement]:
 _POPUP_CLASS = re.compile(r"popup|pop-up|modal|overlay|dialog|lightbox|offcanvas|drawer|tooltip")
 
 
+#: How deep under the hidden block's siblings the shown start of the story may sit (templates wrap
+#: each paragraph in a few ``div`` levels of their own).
+_BESIDE_DEPTH = 4
+
+
 def _beside_story(block: HtmlElement, hidden: set[HtmlElement]) -> bool:
-    """Whether the block's parent holds, as a child or grandchild, a shown paragraph of prose: the
-    hidden rest of a story sits next to its visible start."""
+    """Whether the block's parent holds, in a sibling of the block or a few levels under one, a shown
+    paragraph of prose: the hidden rest of a story sits next to its visible start."""
     parent = block.getparent()
     if parent is None:
         return False
     for child in parent:
         if child is block or child in hidden or not isinstance(child.tag, str):
             continue
-        for p in (child, *child):
-            if p.tag == "p" and p not in hidden and len(visible_text(p)) >= 80:
+        for p in paragraph_blocks(_down_to(child, _BESIDE_DEPTH)):
+            if p not in hidden and len(visible_text(p)) >= 80:
                 return True
     return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urldefrag, urljoin
@@ -257,6 +257,23 @@ def dated_item_container(element: HtmlElement) -> HtmlElement | None:
     return None
 
 
+#: What a ``div`` holds when it is a container rather than a paragraph of its own.
+_CONTAINED_BLOCKS = {
+    *("div", "section", "aside", "form", "p", "li", "ul", "ol", "nav", "footer", "header", "figure", "dl", "table"),
+    *("blockquote", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6"),
+}
+
+
+def paragraph_blocks(elements: Iterable[HtmlElement]) -> Iterator[HtmlElement]:
+    """The paragraphs among ``elements``: ``<p>``, and ``<div>`` used as one (text with no block inside,
+    line breaks allowed), as templates without paragraph elements set a story."""
+    for element in elements:
+        if element.tag == "p" or (
+            element.tag == "div" and not any(child.tag in _CONTAINED_BLOCKS for child in element)
+        ):
+            yield element
+
+
 def find_article_scope(
     tree: HtmlElement, body_selector: str | None = None, skip: Callable[[HtmlElement], bool] | None = None
 ) -> HtmlElement | None:
@@ -264,9 +281,9 @@ def find_article_scope(
 
     Order: a site profile's body selector (widened to the nearest ``article``/``main`` or to the
     ancestor that also holds the ``h1``); ``[itemprop=articleBody]``; the ``article`` element with the
-    most paragraph text; else the block with the most paragraph text, widened to include the ``h1``.
-    Returns None for a page without paragraphs. Elements for which ``skip`` is true (boilerplate
-    already found, such as hidden metadata blocks) are never chosen.
+    most paragraph text (``<p>``, or a ``<div>`` used as one); else the block with the most paragraph
+    text, widened to include the ``h1``. Returns None for a page without paragraphs. Elements for
+    which ``skip`` is true (boilerplate already found, such as hidden metadata blocks) are never chosen.
     """
 
     def usable(element: HtmlElement) -> bool:
@@ -285,7 +302,7 @@ def find_article_scope(
         for art in tree.iter("article"):
             if not usable(art) or in_comments(art):
                 continue
-            size = sum(len(visible_text(p)) for p in art.iter("p"))
+            size = sum(len(visible_text(p)) for p in paragraph_blocks(art.iter("p", "div")))
             links = sum(len(visible_text(a)) for a in art.iter("a"))
             if size > best_len and links < 0.5 * max(size, 1):
                 best, best_len = art, size

@@ -43,6 +43,7 @@ from .dom import (
     is_inside,
     norm_space,
     norm_text,
+    paragraph_blocks,
     parse_html,
     precedes,
     text_cache,
@@ -514,10 +515,10 @@ def link_list(tree: HtmlElement) -> str | None:
 
 
 def _paragraph_prose(tree: HtmlElement) -> int:
-    """Words of prose in the page's paragraphs that are not mostly the text of links (counted up to
-    what a story needs)."""
+    """Words of prose in the page's paragraphs (``<p>``, or a ``<div>`` used as one) that are not
+    mostly the text of links (counted up to what a story needs)."""
     words = 0
-    for paragraph in tree.iter("p"):
+    for paragraph in paragraph_blocks(tree.iter("p", "div")):
         text = visible_text(paragraph)
         if not text or 2 * sum(len(visible_text(a)) for a in paragraph.iter("a")) > len(text):
             continue
@@ -628,7 +629,8 @@ def strip_headline(
     The first of the first four lines that is either goes, with a second copy right below it and
     the short labels above it (a kicker). Lines above the title that are not part of the article (a
     sidebar the extractor picked up) go too; the standfirst stays, it is written as part of the
-    story."""
+    story. When none of the first four lines is the headline, it goes from the text's last three
+    lines, with its kicker, when only short lines (a byline) follow it."""
     lines = text.split("\n")
     dropped: Counter[str] = Counter()
     titled = _title_variants(title) if title else set()
@@ -650,6 +652,22 @@ def strip_headline(
             dropped["before_headline"] += index - len(before)
         lines = before + _after_headline(lines[index + 1 :], titled | shown, dropped)
         break
+    else:
+        # after a body of bare text and line breaks, trafilatura sets the article's header at the end
+        # of the text: the headline (a badge or a kicker above it), then short lines (the byline)
+        for index in range(len(lines) - 1, max(len(lines) - 4, 0), -1):
+            line = lines[index]
+            if (titled and _is_headline(line, titled)) or (shown and _is_headline(line, shown)):
+                start = index
+                while start > 1 and index - start < 2 and _kicker(lines[start - 1]):
+                    start -= 1
+                dropped["headline"] += 1
+                if index > start:
+                    dropped["before_headline"] += index - start
+                lines = lines[:start] + lines[index + 1 :]
+                break
+            if not _kicker(line):
+                break
     return "\n".join(lines), dropped
 
 
@@ -943,11 +961,16 @@ _MAX_NAME_WORDS = 6
 
 def _authors(raw: str) -> list[str]:
     """The names in an author field, split at ``;``, "and" and commas, without byline words, role
-    accounts ("admin", "Publisher") and sentences."""
+    accounts ("admin", "Publisher"), the writer's role ("By Jane Doe, Staff Writer") and sentences."""
     names = []
     for part in re.split(r";|\band\b|,(?!\s*(?:jr|sr)\b)", raw):
         name = boilerplate.BYLINE_PREFIX.sub("", norm_space(part))
-        if name and name.lower() not in _NOT_AUTHORS and len(name.split()) <= _MAX_NAME_WORDS:
+        if (
+            name
+            and name.lower() not in _NOT_AUTHORS
+            and len(name.split()) <= _MAX_NAME_WORDS
+            and not boilerplate.ROLE.fullmatch(name)
+        ):
             names.append(name)
     return list(dict.fromkeys(names))
 

@@ -726,6 +726,19 @@ def test_the_headline_element_goes_when_the_title_says_something_else():
     assert stripped.split("\n")[:2] == ["Returns come without paper now.", STORY_LINE]
 
 
+def test_a_headline_set_after_the_body_goes_with_its_badge():
+    """After a body of bare text and line breaks, trafilatura puts the article's header at the end."""
+    body = "\n".join(f"{STORY_LINE} Paragraph {n}." for n in range(4))
+    stripped, dropped = strip_headline(
+        f"{body}\nExclusive\nCouncil agrees reform\nJane Doe", "Council agrees reform", None
+    )
+    assert stripped == f"{body}\nJane Doe"
+    assert dropped == {"headline": 1, "before_headline": 1}
+    # followed by more of the story, the headline's words are the story's own
+    inside = f"{body}\nCouncil agrees reform\nThe vote was held on Monday, and it passed."
+    assert strip_headline(inside, "Council agrees reform", None)[0] == inside
+
+
 def test_the_kicker_above_the_headline_goes_with_it():
     tree = load_html(page())
     scope = tree.find(".//article")
@@ -1067,6 +1080,51 @@ def test_a_story_set_as_bare_text_between_line_breaks_is_found():
     assert "Short promo text" not in visible_text(scope)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<div class='entry'>{}</div>",  # text between line breaks
+        "{}",  # each paragraph a div of its own
+    ],
+    ids=["line-breaks", "div-paragraphs"],
+)
+def test_a_story_without_paragraph_elements_outranks_the_cards_of_other_stories(body):
+    """The story's ``article`` holds no ``<p>``; the cards below it are ``article`` elements with a ``<p>``
+    summary each. The story's divs are its paragraphs."""
+    lines = [
+        f"Line {i} of the story tells what the company announced on Monday and what it means for its customers."
+        for i in range(5)
+    ]
+    story = body.format("<br><br>".join(lines) if "entry" in body else "".join(f"<div>{line}</div>" for line in lines))
+    cards = "".join(
+        f"<article class='card'><a href='/s/{i}'><h3>Other story {i}</h3></a><p>Summary {i} of another story, which"
+        " says in two sentences what happened there and why it matters to the readers of this site. It runs to well"
+        " over two hundred characters, as the summaries of current templates often do.</p></article>"
+        for i in range(3)
+    )
+    html = f"<html><body><main><article><h1>Company news</h1>{story}</article><section>{cards}</section></main></body></html>"
+    scope = find_article_scope(load_html(html))
+    assert scope.tag == "article" and "Line 3 of the story" in visible_text(scope)
+    assert "Summary" not in visible_text(scope)
+
+
+def test_the_hidden_rest_of_a_story_beside_paragraphs_wrapped_in_divs_is_kept():
+    shown = "".join(
+        f"<div class='css-a1'><div class='css-b2'><p>Paragraph {i} of the story tells what the council decided and"
+        " who voted for it, in order.</p></div></div>"
+        for i in range(4)
+    )
+    rest = "".join(
+        f"<div class='css-c3'><p>Hidden paragraph {i} goes on with what the minister told the committee about the"
+        " budget and who voted.</p></div>"
+        for i in range(2)
+    )
+    html = _story_page(f"{shown}<div class='article-rest' hidden>{rest}</div>")
+    record = extract_article(html, "https://metered.example/budget", crawled_at="2023-02-04T10:00:00Z")
+    assert all(f"Hidden paragraph {i}" in record["text"] for i in range(2))
+    assert "hidden" not in record["boilerplate"]["removed"]
+
+
 def test_author_lines_drop_a_kept_byline_and_a_closing_biography():
     text = "\n".join(
         [
@@ -1136,6 +1194,13 @@ def test_author_lines_keep_a_biography_in_the_middle_and_single_names():
         ("<meta name='author' content='Publisher'>", "", []),
         ("", "<a rel='author' href='/by'>Por Alberto Ávila</a>", ["Alberto Ávila"]),
         ("", "<a rel='author' href='/a'>Redaktion</a>", []),
+        # the writer's role after the name is no second author
+        ("", "<p class='byline'>By Jane Doe, Staff Writer</p>", ["Jane Doe"]),
+        (
+            "<meta name='author' content='Jane Doe, Senior Political Correspondent; John Roe'>",
+            "",
+            ["Jane Doe", "John Roe"],
+        ),
         # the story's credits block, which goes from the text with the picture credits, names the writer
         (
             "",

@@ -190,9 +190,12 @@ def _menu(count: int) -> str:
     )
 
 
-def test_a_short_story_under_a_menu_of_1500_links_is_a_story(extractor: ArticleExtractor):
-    """The menu's link texts outweigh the story's text four to one; the story's paragraphs still make it one."""
+@pytest.mark.parametrize("paragraph", ["p", "div"])
+def test_a_short_story_under_a_menu_of_1500_links_is_a_story(extractor: ArticleExtractor, paragraph: str):
+    """The menu's link texts outweigh the story's text four to one; the story's paragraphs (``<p>``, or
+    ``<div>`` used as paragraphs) still make it one."""
     page = story("Ministers meet", paragraphs=PARAGRAPHS[:3]).replace("<article>", _menu(1500) + "<article>")
+    page = page.replace("<p>", f"<{paragraph}>").replace("</p>", f"</{paragraph}>")
     outcome = extractor.extract(page.encode(), URL, crawled_at=CRAWLED)
     assert outcome.record is not None, outcome.detail
     assert outcome.record["text"] == "\n".join(PARAGRAPHS[:3])
