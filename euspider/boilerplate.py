@@ -745,7 +745,19 @@ def mark(
     _mark_listed(tree, marks, scope, story_chars, memo)
     _mark_prompts(tree, marks, scope, story_chars, memo)
     _mark_classed(tree, marks, scope, story_chars, memo)
+    _mark_navigation(tree, marks, scope)
     return marks
+
+
+def _mark_navigation(tree: HtmlElement, marks: Marks, scope: HtmlElement | None) -> None:
+    """The page's ``<nav>`` blocks outside the story's element: menus, breadcrumbs, pagination. Left in
+    the extractor's input, a menu of a thousand links makes the story look small beside the page's
+    text, and trafilatura then runs its slow recall passes over the whole page."""
+    if scope is None:
+        return
+    for element in tree.iter("nav"):
+        if not is_marked(element) and not is_inside(scope, element) and not is_inside(element, scope):
+            marks.add(element, "navigation")
 
 
 #: Blocks whose class names what they are beside the story, found by a cheap search of the class

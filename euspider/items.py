@@ -81,7 +81,7 @@ class Boilerplate:
     removed: dict[str, int] = doc(
         "Count of removed page parts by kind (e.g. `paywall_prompt`, `newsletter_prompt`, "
         "`side_list`, `teaser`, `footer`, `ad`, `date_banner`, `caption`, `cookie_notice`, "
-        "`share`, `related`, `author_bio`, `standfirst`, `hidden`, `dateline`).",
+        "`share`, `related`, `author_bio`, `standfirst`, `hidden`, `dateline`, `navigation`).",
         default_factory=dict,
     )
     residue: list[str] = doc(

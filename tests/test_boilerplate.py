@@ -527,6 +527,27 @@ def test_teasers_of_other_stories_that_close_the_text_go_however_long():
     assert boilerplate.text_filter(inside, titles)[0] == inside
 
 
+def test_the_pages_menus_go_as_navigation_and_a_table_of_contents_in_the_story_stays():
+    menu = "<nav><ul>" + "".join(f"<li><a href='/s/{i}'>Section {i}</a></li>" for i in range(40)) + "</ul></nav>"
+    paragraphs = "".join(
+        f"<h2 id='p{n}'>Part {n}</h2><p>The council met on Monday to vote on rule {n} of the budget, which changes"
+        " how towns pay for roads and schools.</p>"
+        for n in (1, 2)
+    )
+    toc = "<nav class='toc'><a href='#p1'>Part 1: the vote</a> <a href='#p2'>Part 2: the costs</a></nav>"
+    html = (
+        f"<html><head><title>Budget vote</title></head><body><header>{menu}</header><main><article>"
+        f"<h1>Budget vote</h1>{toc}{paragraphs}</article></main><nav class='pager'><a href='/2'>Next story</a></nav>"
+        "</body></html>"
+    )
+    tree = load_html(html)
+    scope = find_article_scope(tree)
+    marks = boilerplate.mark(tree, scope=scope)
+    navigation = [element for element, kind in marks.items if kind == "navigation"]
+    assert [element.getparent().tag for element in navigation] == ["header", "body"]
+    assert "toc" not in {element.get("class") for element in navigation}
+
+
 def test_a_headed_block_of_other_stories_outside_the_story_goes_however_long_their_summaries():
     """Links hold little of such a block's text when each teaser carries a paragraph of summary; its
     heading and its headline links to other pages still say what it is."""
