@@ -25,7 +25,10 @@ figure is the CPU time of this single process (``time.process_time``): on a mach
 jobs, wall-clock time also counts the time other processes held the CPU, and the fastest of a few
 runs favours the shorter call; wall-clock ratios are printed beside it. Time per page is reported by
 size of the page's HTML (under 100 KB, 100-500 KB, over 500 KB) as the ratio of euspider's to the
-baseline's. Prints tables, then one JSON line with every figure.
+baseline's, and on ``--generated N`` pages of ``tests/storypages.py`` (stories in current publishers'
+templates: menus of a thousand links, stylesheets, JSON, paywalls; default 100), timed the same way,
+with the share of those pages whose text is exactly the story's paragraphs. Prints tables, then one
+JSON line with every figure.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--only", choices=["aeb", "trafeval"])
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of euspider and the baseline per page")
+    parser.add_argument("--generated", type=int, default=100, help="generated story pages to time (0: none)")
     parser.add_argument(
         "--show", type=int, default=0, help="print euspider's worst AEB pages and missed trafeval snippets (tune half)"
     )
@@ -230,6 +234,8 @@ def main() -> None:
                 "wall_ratio": round(wall_ratio, 3),
             }
         )
+    if args.generated:
+        summary["generated"] = time_generated(named, args.generated, max(args.repeat, 1))
     summary["methods"] = [
         {"method": name, **rows[name]["all"], "halves": {p: rows[name][p] for p in HALVES}} for name in named
     ]
@@ -243,6 +249,45 @@ def main() -> None:
             args.show,
         )
     print(json.dumps(summary))
+
+
+def time_generated(named: dict[str, Callable[[str, str], str]], count: int, repeat: int) -> dict[str, float]:
+    """euspider and the baseline on generated story pages in current templates: CPU time per page (each
+    the fastest of ``repeat`` runs, the two alternating) and the share of pages given exactly their
+    story's paragraphs."""
+    from tests.storypages import StoryPages
+
+    made = [StoryPages().page(seed) for seed in range(count)]
+    timed = ("euspider", BASELINE)
+    for page in made[:3]:  # warm up, untimed
+        for name in timed:
+            named[name](page.html, page.url)
+    seconds = dict.fromkeys(timed, 0.0)
+    exact = dict.fromkeys(timed, 0)
+    for index, page in enumerate(made):
+        best: dict[str, float] = {}
+        outputs: dict[str, str] = {}
+        for name in (timed if index % 2 else timed[::-1]) * repeat:
+            start = time.process_time()
+            outputs[name] = named[name](page.html, page.url)
+            best[name] = min(time.process_time() - start, best.get(name, float("inf")))
+        for name in timed:
+            seconds[name] += best[name]
+            exact[name] += outputs[name].split("\n") == list(page.story.paragraphs)
+    ratio = seconds["euspider"] / seconds[BASELINE]
+    print(f"\ngenerated story pages in current templates ({count}, tests/storypages.py), CPU time per page")
+    print(f"{'method':28} {'ms':>7} {'exact text':>11}")
+    for name in timed:
+        print(f"{name:28} {1000 * seconds[name] / count:7.1f} {exact[name] / count:11.1%}")
+    print(f"ratio {ratio:.2f}")
+    return {
+        "pages": count,
+        "euspider_ms": round(1000 * seconds["euspider"] / count, 1),
+        "baseline_ms": round(1000 * seconds[BASELINE] / count, 1),
+        "ratio": round(ratio, 3),
+        "euspider_exact_text": round(exact["euspider"] / count, 4),
+        "baseline_exact_text": round(exact[BASELINE] / count, 4),
+    }
 
 
 def show_worst(aeb: list[EvalPage], traf: list[EvalPage], outputs: dict[str, str], count: int) -> None:
