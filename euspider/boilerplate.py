@@ -1527,23 +1527,34 @@ _BIO_VERB = re.compile(
 _BIO_LINES = 2
 #: How far from the start of the text a byline with more than the name is looked for, in lines.
 _BYLINE_LINES = 3
-_BYLINE_REST = re.compile(r"^\s*(?:,|\||·|-|–|—|and|und|&)\s*")
+_BYLINE_REST = re.compile(r"^\s*(?:,|\||·|•|-|–|—|and|und|&)\s*")
 
 
 def _names_an_author(line: str, names: Sequence[str]) -> bool:
     """A byline with the author's outlet or role beside the name: "Jane Doe, Reuters", "Jane Doe |
-    Senior Reporter", "Jane Doe and John Roe" (at most 8 words, no sentence)."""
-    if len(line.split()) > 8 or line.endswith((".", "!", "?", ":")):
+    Senior Reporter", "Jane Doe and John Roe", or with the date and the reading time: "Jane Doe · Mar 3,
+    2024 · 4 min read" (at most 12 words, no sentence)."""
+    if len(line.split()) > 12 or line.endswith((".", "!", "?", ":")):
         return False
     for name in names:
         if line.startswith(name) and len(line) > len(name):
             rest = line[len(name) :]
             separator = _BYLINE_REST.match(rest)
-            if separator is not None and all(
-                w[:1].isupper() or not w[:1].isalpha() for w in rest[separator.end() :].split()
+            if separator is None:
+                continue
+            rest = rest[separator.end() :]
+            if len(line.split()) <= 8 and all(w[:1].isupper() or not w[:1].isalpha() for w in rest.split()):
+                return True
+            if separator.group().strip() in _META_SEPARATORS and all(
+                line_kind(part) in {"dateline", "furniture"} for part in _META_PARTS.split(rest)
             ):
                 return True
     return False
+
+
+#: What separates the parts of a byline's row: "Jane Doe · Mar 3, 2024 · 4 min read".
+_META_SEPARATORS = {"·", "|", "•"}
+_META_PARTS = re.compile(r"\s*[·|•]\s*")
 
 
 def author_lines(text: str, authors: Sequence[str]) -> tuple[str, Counter[str]]:

@@ -666,9 +666,13 @@ def strip_headline(
                     dropped["before_headline"] += index - start
                 lines = lines[:start] + lines[index + 1 :]
                 break
-            if not _kicker(line):
-                break
+            if len(line.split()) > _HEADER_LINE_WORDS or line.rstrip().endswith(_SENTENCE_END):
+                break  # story text: the header's lines are short and no sentences
     return "\n".join(lines), dropped
+
+
+#: Words of a line of an article's header after its headline (a byline with the date and reading time).
+_HEADER_LINE_WORDS = 12
 
 
 def _drop_kickers(text: str, tree: HtmlElement, headline: HtmlElement | None, dropped: Counter[str]) -> str:
@@ -927,12 +931,14 @@ def _metadata(
     if not authors and scope is not None:
         authors = _authors("; ".join(visible_text(a) for a in scope.xpath(".//a[@rel='author']")))
     if not authors and _may_name_author(pruned):
-        authors = _authors(extract_author(pruned) or "")
+        authors = _shown(_authors(extract_author(pruned) or ""), tree)
     # the story's own credits block ("Text: Jane Doe") goes with the picture credits, taking the
     # byline with it: inside the story's element, its author markup is the story's
     for block in () if authors or scope is None else captions:
         if is_inside(block, scope) and _may_name_author(block) and (authors := _authors(extract_author(block) or "")):
             break
+    if not authors and scope is not None:
+        authors = _profile_links(scope, url)
     canonical = None
     for link in tree.xpath('//link[@rel="canonical"]/@href'):
         canonical = absolute(url, link)
@@ -957,6 +963,55 @@ _NOT_AUTHORS = frozenset(
 )  # fmt: skip
 #: A name has at most this many words; a longer "author" is a sentence the markup put there.
 _MAX_NAME_WORDS = 6
+
+
+#: The path of a writer's page on a news site or a publishing platform: "/author/jane-doe",
+#: "/profile/jdoe", "/autor/...", "/@janedoe" ("/people/" and "/topics/" pages are about the people a
+#: story covers).
+_PROFILE_PATH = re.compile(
+    r"/(?:authors?|profiles?|writers?|journalists?|contributors?|staff|columnists?|autor(?:en|es)?|auteurs?|"
+    r"autori?|redakteur(?:e|in)?)/[^/?#]+/?$|/@[\w.-]+/?$",
+    re.IGNORECASE,
+)
+#: A person's name as a byline links it: two to four capitalised words.
+_LINKED_NAME = re.compile(
+    r"^(?:[A-ZÀ-Þ][\w'’.-]+)(?:\s+(?:(?:de|da|van|von|der|le|la|al|bin)\s+)?[A-ZÀ-Þ][\w'’.-]+){1,3}$"
+)
+
+
+def _shown(names: list[str], tree: HtmlElement) -> list[str]:
+    """The names the page shows as they are written, case aside: trafilatura's author search may
+    string the words of a sentence together ("The Council She Joined The Paper" from a biography's
+    "... and the council. She joined the paper in 2019")."""
+    if not names:
+        return names
+
+    def key(text: str) -> str:  # case, spaces and initials' full stops aside
+        return _SPACE.sub("", _INITIAL.sub(r"\1", text.lower()))
+
+    shown = key(visible_text(tree))
+    return [name for name in names if key(name) in shown]
+
+
+#: An initial's full stop ("T. V. Raman"), which the author search leaves out.
+_INITIAL = re.compile(r"\b(\w)\.")
+_SPACE = re.compile(r"\s+")
+
+
+def _profile_links(scope: HtmlElement, url: str) -> list[str]:
+    """The names of the writers whose profile pages the story links before its body begins: a byline
+    linking the name to the writer's page, marked up with no class or attribute that says so."""
+    names = []
+    for element in scope.iter("a", "p"):
+        if element.tag == "p" and len(visible_text(element)) >= _STORY_PARAGRAPH:
+            break  # the body has begun: a name linked in the story is someone it mentions
+        if element.tag != "a":
+            continue
+        target = absolute(url, element.get("href"))
+        name = visible_text(element)
+        if target and _PROFILE_PATH.search(urlsplit(target).path) and _LINKED_NAME.match(name):
+            names.append(boilerplate.BYLINE_PREFIX.sub("", name))
+    return _authors("; ".join(names))
 
 
 def _authors(raw: str) -> list[str]:

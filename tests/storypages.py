@@ -14,7 +14,8 @@ time) in a template whose parts vary by seed, as publishers' templates differ:
 - the second half of the story hidden until a script decides (a metered paywall), by a stylesheet
   rule or by the ``hidden`` attribute, with the paywall's prompt after it;
 - the byline (a linked name, a name in a classed ``<span>``, two linked names, a name with the writer's
-  role, ``rel=author``, schema.org microdata, or no byline and the name in JSON-LD or ``<meta>`` only);
+  role, ``rel=author``, schema.org microdata, a name linked to the writer's profile page and nothing
+  else, or no byline and the name in JSON-LD or ``<meta>`` only);
 - the dates (``article:published_time`` and ``<time>``, JSON-LD only, a visible "Published" line only,
   or ``<time>`` only) and the title (``og:title`` as the headline, ``og:title`` and ``<title>`` with the
   site's name after it, or ``<title>`` alone).
@@ -53,7 +54,7 @@ PARTS = (
     "paywall",
 )
 BODIES = ("p", "spans", "divs", "br")
-BYLINES = ("link", "span", "two", "role", "rel_author", "microdata", "json_ld", "meta")
+BYLINES = ("link", "span", "two", "role", "rel_author", "microdata", "profile", "json_ld", "meta")
 DATINGS = ("meta_and_time", "json_ld", "visible", "time")
 TITLINGS = ("og_title", "site_suffix", "title_only")
 
@@ -232,6 +233,8 @@ class StoryPages:
                 "rel_author": f"<p>By <a rel='author' href='/author/1'>{names[0]}</a></p>",
                 "microdata": "<div itemprop='author' itemscope itemtype='https://schema.org/Person'>"
                 f"<span itemprop='name'>{names[0]}</span></div>",
+                "profile": f"<div class='{_hashed(rng)}'><a href='/profile/{rng.randint(1, 99)}'>{names[0]}</a>"
+                " · 4 min read</div>",
                 "json_ld": "",
                 "meta": "",
             }[byline]

@@ -1183,6 +1183,21 @@ def test_author_lines_drop_a_byline_with_the_outlet_at_the_top_but_not_a_sentenc
 
 
 @pytest.mark.parametrize(
+    ("row", "dropped"),
+    [
+        ("Jane Doe · Mar 3, 2024 · 4 min read", True),
+        ("Jane Doe • 5 min read", True),
+        ("Jane Doe | 3 March 2024", True),
+        ("Jane Doe · says the council was wrong", False),
+    ],
+)
+def test_author_lines_drop_a_byline_row_with_the_date_and_reading_time(row, dropped):
+    text = f"{row}\nThe council agreed on Monday to cut the budget.\nThe cut is a tenth of last year's spending."
+    kept, _ = boilerplate.author_lines(text, ["Jane Doe"])
+    assert (row not in kept) is dropped
+
+
+@pytest.mark.parametrize(
     "bio",
     [
         "Peter Muster ist Journalist und Autor von Dokumentarfilmen.",
@@ -1222,6 +1237,11 @@ def test_author_lines_keep_a_biography_in_the_middle_and_single_names():
             "",
             ["Jane Doe", "John Roe"],
         ),
+        # a byline that only links the name to the writer's page, before the body
+        ("", "<div class='post-meta'><a href='/profile/jdoe'>Jane Doe</a> · Mar 3</div>", ["Jane Doe"]),
+        ("", "<div><a href='https://news.example/@janedoe'>Jane Doe</a></div>", ["Jane Doe"]),
+        # a page about the person the story covers is no byline
+        ("", "<div class='topics'><a href='/people/john-roe'>John Roe</a></div>", []),
         # the story's credits block, which goes from the text with the picture credits, names the writer
         (
             "",
