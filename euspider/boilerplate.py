@@ -25,7 +25,7 @@ from types import EllipsisType
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import WORDS, ancestors, classes_and_id, is_inside, norm_space, paragraph_blocks, visible_text
+from .dom import HEADLINE_WORDS, WORDS, ancestors, classes_and_id, is_inside, norm_space, paragraph_blocks, visible_text
 
 MARK = "data-euspider-removed"
 
@@ -746,6 +746,9 @@ def mark(
     _mark_prompts(tree, marks, scope, story_chars, memo)
     _mark_classed(tree, marks, scope, story_chars, memo)
     _mark_navigation(tree, marks, scope)
+    _mark_cards(tree, marks, scope, story_chars, memo)
+    _mark_labelled_links(tree, marks)
+    _mark_image_captions(tree, marks)
     return marks
 
 
@@ -758,6 +761,123 @@ def _mark_navigation(tree: HtmlElement, marks: Marks, scope: HtmlElement | None)
     for element in tree.iter("nav"):
         if not is_marked(element) and not is_inside(scope, element) and not is_inside(element, scope):
             marks.add(element, "navigation")
+
+
+def _mark_cards(
+    tree: HtmlElement, marks: Marks, scope: HtmlElement | None, story_chars: int, memo: dict[HtmlElement, bool]
+) -> None:
+    """Cards of other stories outside the story's element, three or more side by side (in one parent):
+    each a small block that opens with a headline linking to another page, a summary under it. Their
+    summaries are prose, so no link share gives them away, and no heading need lead them."""
+    if scope is None:
+        return
+    groups: dict[HtmlElement, list[HtmlElement]] = {}
+    for card in _cards(tree):
+        parent = card.getparent()
+        if parent is not None and not is_inside(card, scope) and not is_inside(scope, card):
+            groups.setdefault(parent, []).append(card)
+    for members in groups.values():
+        if len(members) >= _CARDS_SIDE_BY_SIDE:
+            for card in members:
+                if not is_marked(card) and not _guarded(card, scope, story_chars, memo):
+                    marks.add(card, "related")
+
+
+_CARDS_SIDE_BY_SIDE = 3
+#: A card is at most this long (a headline, a summary of a sentence or two, a byline, a date) ...
+_CARD_CHARS = 600
+#: ... and lies within this many levels above its headline link.
+_CARD_LEVELS = 4
+_CARD_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+
+
+def _cards(tree: HtmlElement) -> list[HtmlElement]:
+    """The page's cards: small blocks (no ``h1``) holding a headline link (``HEADLINE_WORDS`` words or
+    more, to another page) and more text beside it, that open with that headline or set it as a
+    heading. A link inside a sentence of a paragraph opens nothing, so a story's paragraphs are no
+    cards. The largest such block around each link that holds no other headline link is its card."""
+    found: list[HtmlElement] = []
+    seen: set[HtmlElement] = set()
+    for anchor in tree.iter("a"):
+        href = anchor.get("href") or ""
+        if not href or href.startswith("#"):
+            continue
+        title = visible_text(anchor)
+        words = len(title.split())
+        if words < HEADLINE_WORDS and not (words >= 2 and _as_heading(anchor, None)):
+            continue  # a headline has a few words, or is set as a heading
+        card, node = None, anchor
+        for _ in range(_CARD_LEVELS):
+            parent = node.getparent()
+            if parent is None or parent.tag in {"body", "html", "main"}:
+                break
+            text = visible_text(parent)
+            if len(text) > _CARD_CHARS or parent.find(".//h1") is not None or _headlines(parent) > 1:
+                break  # too long for a card, the page's headline, or the next card beside this one
+            node = parent
+            if len(text) > len(title) and (text.startswith(title) or _as_heading(anchor, parent)):
+                card = parent
+        if card is not None and card not in seen:
+            seen.add(card)
+            found.append(card)
+    return found
+
+
+def _headlines(block: HtmlElement) -> int:
+    """How many headline links ``block`` holds (a headline's words, or set as a heading)."""
+    return sum(len(visible_text(a).split()) >= HEADLINE_WORDS or _as_heading(a, block) for a in block.iter("a"))
+
+
+def _as_heading(anchor: HtmlElement, card: HtmlElement | None) -> bool:
+    """Whether the link is set as a heading (it holds one, or sits in one, inside ``card`` if given)."""
+    if any(element.tag in _CARD_HEADINGS for element in anchor.iter()):
+        return True
+    return any(
+        node.tag in _CARD_HEADINGS for node in ancestors(anchor, _CARD_LEVELS) if card is None or is_inside(node, card)
+    )
+
+
+#: The label of a row of links to the site's own pages about the story: "Tag: ", "Related Roundup: ",
+#: "Filed under: ", "Buyer's Guide: " ("Earrings: <a>shop</a>" on a fashion post is the post's).
+_LINK_LABEL = re.compile(
+    r"^\s*(?:tags?|topics?|categor(?:y|ies)|filed under|related(?: [\w'’-]+)?|see also|buyer[’']?s guide|series|"
+    r"schlagw(?:o|ö)rte?|themen?|etiquetas?|temas?|mots-clés|rubri(?:k|que))\s*:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _mark_labelled_links(tree: HtmlElement, marks: Marks) -> None:
+    """Blocks that are a label of the site's metadata, a colon and links, nothing else: the story's
+    tags, its topic's page, a buyer's guide ("Tag: digitimes.com", "Related Roundup: MacBook Pro")."""
+    for element in tree.iter("div", "p", "li"):
+        label = element.text or ""
+        if not _LINK_LABEL.match(label) or len(element) == 0 or is_marked(element):
+            continue
+        if all(child.tag == "a" and not (child.tail or "").strip(" ,|·") for child in element):
+            if len((label + visible_text(element)).split()) <= 12:
+                marks.add(element, "related")
+
+
+def _mark_image_captions(tree: HtmlElement, marks: Marks) -> None:
+    """A picture's caption set without ``figcaption``: a short block right after the picture whose text
+    is all in italics ("<img><center><em>The new keyboard via iFixit</em></center>")."""
+    for image in tree.iter("img"):
+        parent = image.getparent()
+        holder = parent if parent is not None and parent.tag == "a" else image
+        caption = holder.getnext()
+        if caption is None or (holder.tail or "").strip() or is_marked(caption):
+            continue
+        text = visible_text(caption)
+        if not text or len(text.split()) > 30:
+            continue
+        italic = caption if caption.tag in {"em", "i"} else caption[0] if len(caption) == 1 else None
+        if (
+            italic is not None
+            and italic.tag in {"em", "i"}
+            and visible_text(italic) == text
+            and not (caption.text or "").strip()
+        ):
+            marks.add(caption, "caption")
 
 
 #: Blocks whose class names what they are beside the story, found by a cheap search of the class

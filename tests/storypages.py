@@ -9,7 +9,7 @@ time) in a template whose parts vary by seed, as publishers' templates differ:
   breadcrumbs, an "Exclusive" badge, a share bar of icons, advertising slots between paragraphs, an
   inline "Read more:" link, a newsletter box with a form, a picture with a credited caption, a video
   player's controls, a topics line, an author's biography, a "More stories" block whose cards carry a
-  paragraph of summary each, a comments section, a footer of links with a copyright line, a
+  paragraph of summary each, a grid of cards with no heading, a comments section, a footer of links with a copyright line, a
   ``__NEXT_DATA__`` script holding the story again, a picture in ``<noscript>``;
 - the second half of the story hidden until a script decides (a metered paywall), by a stylesheet
   rule or by the ``hidden`` attribute, with the paywall's prompt after it;
@@ -47,6 +47,7 @@ PARTS = (
     "topics",
     "author_bio",
     "more_stories",
+    "card_grid",
     "comments",
     "footer",
     "next_data",
@@ -271,6 +272,13 @@ class StoryPages:
                 for k in range(6)
             )
             after += f"<section class='more-stories'><h2>More from the Courier</h2>{cards}</section>"
+        if "card_grid" in parts:
+            items = "".join(
+                f"<div class='{_hashed(rng)}'><a href='/r/{k}'><h4>{escape(self._other(rng).title)}</h4></a>"
+                f"<p>{escape(self._other(rng).dek)}</p></div>"
+                for k in range(4)
+            )
+            after += f"<div class='{_hashed(rng)}'>{items}</div>"
         if "comments" in parts:
             after += "<section id='comments'><h2>Comments (12)</h2><div id='disqus_thread'></div><p>Comments are closed.</p></section>"
         if "footer" in parts:

@@ -527,6 +527,66 @@ def test_teasers_of_other_stories_that_close_the_text_go_however_long():
     assert boilerplate.text_filter(inside, titles)[0] == inside
 
 
+def _card(n: int, title: str = "Ferry operator cuts its winter timetable") -> str:
+    return (
+        f"<div class='item'><a href='/news/{n}'><h4>{title} {n}</h4></a>"
+        "<p>The operator said fewer crossings would run from November.</p></div>"
+    )
+
+
+@pytest.mark.parametrize(("count", "marked"), [(4, 4), (2, 0)])
+def test_cards_of_other_stories_side_by_side_outside_the_story_go_as_related(count, marked):
+    """No heading leads the grid and the summaries are prose; three cards or more side by side are a
+    list of other stories. Inside the story, the same blocks stay."""
+    story = "".join(
+        f"<p>The council met on Monday to vote on rule {n} of the budget, which changes how towns pay.</p>"
+        for n in ("one", "two", "three")
+    )
+    grid = "".join(_card(n) for n in range(count))
+    html = (
+        "<html><head><title>Budget vote</title></head><body><main><article><h1>Budget vote</h1>"
+        f"{story}</article><div class='grid'>{grid}</div></main></body></html>"
+    )
+    tree = load_html(html)
+    marks = boilerplate.mark(tree, scope=find_article_scope(tree))
+    assert sum(kind == "related" for _, kind in marks.items) == marked
+    inside = html.replace("</article><div class='grid'>", "<div class='grid'>").replace(
+        "</div></main>", "</div></article></main>"
+    )
+    tree = load_html(inside)
+    assert not boilerplate.mark(tree, scope=find_article_scope(tree)).items
+
+
+def test_a_row_of_the_sites_labelled_links_goes_but_a_posts_own_labelled_links_stay():
+    html = (
+        "<html><body><article><h1>New keyboard</h1><p>Apple plans a new keyboard for its laptops next year,"
+        " according to sources cited by a trade paper.</p>"
+        "<div class='linkback'>Related Roundup: <a href='/roundup/macbook-pro/'>MacBook Pro</a></div>"
+        "<div class='linkback'>Tag: <a href='/tag/digitimes/'>digitimes.com</a></div>"
+        "<p>Earcuff: <a href='/shop/zoeca'>Zoeca</a></p></article></body></html>"
+    )
+    tree = load_html(html)
+    marks = boilerplate.mark(tree, scope=find_article_scope(tree))
+    assert sorted(visible_text(element) for element, kind in marks.items if kind == "related") == [
+        "Related Roundup: MacBook Pro",
+        "Tag: digitimes.com",
+    ]
+
+
+def test_an_italic_caption_right_after_a_picture_goes_as_a_caption():
+    html = (
+        "<html><body><article><h1>New keyboard</h1><div class='content'>Apple plans a new keyboard for its"
+        " laptops next year.<br><img src='k.jpg'><center><em>The new keyboard via <a href='/x'>iFixit</a></em>"
+        "</center><br>The report claims the display will stay the same size.<p><em>Emphasis that opens a"
+        " paragraph is the story's.</em></p></div></article></body></html>"
+    )
+    tree = load_html(html)
+    marks = boilerplate.mark(tree, scope=find_article_scope(tree))
+    assert [visible_text(element) for element, kind in marks.items if kind == "caption"] == [
+        "The new keyboard via iFixit"
+    ]
+
+
 def test_the_pages_menus_go_as_navigation_and_a_table_of_contents_in_the_story_stays():
     menu = "<nav><ul>" + "".join(f"<li><a href='/s/{i}'>Section {i}</a></li>" for i in range(40)) + "</ul></nav>"
     paragraphs = "".join(
