@@ -788,34 +788,39 @@ _CARDS_SIDE_BY_SIDE = 3
 _CARD_CHARS = 600
 #: ... and lies within this many levels above its headline link.
 _CARD_LEVELS = 4
-_CARD_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 
 
 def _cards(tree: HtmlElement) -> list[HtmlElement]:
-    """The page's cards: small blocks (no ``h1``) holding a headline link (``HEADLINE_WORDS`` words or
-    more, to another page) and more text beside it, that open with that headline or set it as a
-    heading. A link inside a sentence of a paragraph opens nothing, so a story's paragraphs are no
-    cards. The largest such block around each link that holds no other headline link is its card."""
+    """The page's cards: small blocks (no ``h1``) holding a headline link to another page (``HEADLINE_WORDS``
+    words or more, or two or more set as a heading) and more text beside it, that open with that
+    headline or set it as a heading. A link inside a sentence of a paragraph opens nothing, so a
+    story's paragraphs are no cards. The largest such block around each link that holds no other
+    headline link is its card."""
+    in_heading = _links_as_headings(tree)
+    headlines = []
+    for anchor in _CARD_LINKS(tree):
+        words = len(visible_text(anchor).split())
+        if words >= HEADLINE_WORDS or (words >= 2 and anchor in in_heading):
+            headlines.append(anchor)
+    headline_set = set(headlines)
     found: list[HtmlElement] = []
     seen: set[HtmlElement] = set()
-    for anchor in tree.iter("a"):
-        href = anchor.get("href") or ""
-        if not href or href.startswith("#"):
-            continue
+    for anchor in headlines:
         title = visible_text(anchor)
-        words = len(title.split())
-        if words < HEADLINE_WORDS and not (words >= 2 and _as_heading(anchor, None)):
-            continue  # a headline has a few words, or is set as a heading
         card, node = None, anchor
         for _ in range(_CARD_LEVELS):
             parent = node.getparent()
-            if parent is None or parent.tag in {"body", "html", "main"}:
-                break
+            if parent is None or parent.tag in {"body", "html", "main"} or _TEXT_LENGTH(parent) > _CARD_CHARS:
+                break  # measured by lxml first: a large block's text is not built in Python
             text = visible_text(parent)
-            if len(text) > _CARD_CHARS or parent.find(".//h1") is not None or _headlines(parent) > 1:
+            if (
+                len(text) > _CARD_CHARS
+                or parent.find(".//h1") is not None
+                or sum(a in headline_set for a in parent.iter("a")) > 1
+            ):
                 break  # too long for a card, the page's headline, or the next card beside this one
             node = parent
-            if len(text) > len(title) and (text.startswith(title) or _as_heading(anchor, parent)):
+            if len(text) > len(title) and (text.startswith(title) or anchor in in_heading):
                 card = parent
         if card is not None and card not in seen:
             seen.add(card)
@@ -823,18 +828,18 @@ def _cards(tree: HtmlElement) -> list[HtmlElement]:
     return found
 
 
-def _headlines(block: HtmlElement) -> int:
-    """How many headline links ``block`` holds (a headline's words, or set as a heading)."""
-    return sum(len(visible_text(a).split()) >= HEADLINE_WORDS or _as_heading(a, block) for a in block.iter("a"))
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+#: Links to another page with a text long enough for two words (menus' one-word labels are left to lxml).
+_CARD_LINKS = etree.XPath("//a[@href and not(starts-with(@href, '#')) and string-length(normalize-space()) >= 7]")
 
 
-def _as_heading(anchor: HtmlElement, card: HtmlElement | None) -> bool:
-    """Whether the link is set as a heading (it holds one, or sits in one, inside ``card`` if given)."""
-    if any(element.tag in _CARD_HEADINGS for element in anchor.iter()):
-        return True
-    return any(
-        node.tag in _CARD_HEADINGS for node in ancestors(anchor, _CARD_LEVELS) if card is None or is_inside(node, card)
-    )
+def _links_as_headings(tree: HtmlElement) -> set[HtmlElement]:
+    """Links set as headings: inside one, or holding one."""
+    found: set[HtmlElement] = set()
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6"):
+        found.update(heading.iter("a"))
+        found.update(a for a in ancestors(heading, _CARD_LEVELS) if a.tag == "a")
+    return found
 
 
 #: The label of a row of links to the site's own pages about the story: "Tag: ", "Related Roundup: ",
