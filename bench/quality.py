@@ -27,7 +27,8 @@ runs favours the shorter call; wall-clock ratios are printed beside it. Time per
 size of the page's HTML (under 100 KB, 100-500 KB, over 500 KB) as the ratio of euspider's to the
 baseline's, and on ``--generated N`` pages of ``tests/storypages.py`` (stories in current publishers'
 templates: menus of a thousand links, stylesheets, JSON, paywalls; default 100), timed the same way,
-with the share of those pages whose text is exactly the story's paragraphs. Prints tables, then one
+with the share of those pages whose text is exactly the story's paragraphs, and how many generated
+section pages (grids of cards of other stories, no story) get no record. Prints tables, then one
 JSON line with every figure.
 """
 
@@ -275,12 +276,18 @@ def time_generated(named: dict[str, Callable[[str, str], str]], count: int, repe
             seconds[name] += best[name]
             exact[name] += outputs[name].split("\n") == list(page.story.paragraphs)
     ratio = seconds["euspider"] / seconds[BASELINE]
+    # section pages in the same templates: no story, what a crawl of a site without a profile skips
+    extractor = ArticleExtractor()
+    sections = [StoryPages().section_page(seed) for seed in range(count)]
+    skipped = sum(extractor.extract(html, url, crawled_at=datetime.now(UTC)).record is None for html, url in sections)
     print(f"\ngenerated story pages in current templates ({count}, tests/storypages.py), CPU time per page")
     print(f"{'method':28} {'ms':>7} {'exact text':>11}")
     for name in timed:
         print(f"{name:28} {1000 * seconds[name] / count:7.1f} {exact[name] / count:11.1%}")
     print(f"ratio {ratio:.2f}")
+    print(f"generated section pages (cards of other stories) given no record: {skipped}/{count}")
     return {
+        "section_pages_skipped": round(skipped / count, 4),
         "pages": count,
         "euspider_ms": round(1000 * seconds["euspider"] / count, 1),
         "baseline_ms": round(1000 * seconds[BASELINE] / count, 1),

@@ -293,6 +293,37 @@ class StoryPages:
             f"<body>{top}<main>{main}{after}</main></body></html>"
         )
 
+    def section_page(self, seed: int) -> tuple[str, str]:
+        """A section page in a current template, ``(html, url)``: a grid of 4 to 24 cards of other
+        stories (each ``<article>``, ``<div>`` or ``<li>``; a headline link, then no summary, a
+        sentence or a paragraph; dated or not; a byline), under the site's menu and a section title,
+        perhaps with an intro. It is no story: what a crawl of a site without a profile should skip."""
+        rng = random.Random(seed)
+        wrap = rng.choice(("article", "div", "li"))
+        summary = rng.choice(("none", "sentence", "paragraph"))
+        dated = rng.random() < 0.5
+        cards = []
+        for _ in range(rng.randint(4, 24)):
+            story = self._other(rng)
+            text = {"none": "", "sentence": story.dek, "paragraph": story.paragraphs[0]}[summary]
+            when = f"<time datetime='{story.published.isoformat()}'>{story.published:%d %b %Y}</time>" if dated else ""
+            inner = (
+                f"<a href='{story.path}'><img src='/i/{story.id}.jpg' alt=''><h3>{escape(story.title)}</h3></a>"
+                + (f"<p>{escape(text)}</p>" if text else "")
+                + f"{when}<span class='author'>{escape(story.author)}</span>"
+            )
+            cards.append(f"<{wrap} class='card'>{inner}</{wrap}>")
+        grid = "".join(cards) if wrap != "li" else "<ul>" + "".join(cards) + "</ul>"
+        intro = "<p class='intro'>The latest news from the harbour and the docks.</p>" if rng.random() < 0.3 else ""
+        menu = "".join(f"<a href='/s/{k}'>Section {k}</a>" for k in range(10))
+        html = (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Harbour | The Harbour Courier</title>"
+            f"</head><body><header><nav>{menu}</nav></header><main><h1>Harbour</h1>{intro}"
+            f"<section class='grid'>{grid}</section><nav class='pagination'><a href='?page=2'>Next</a></nav></main>"
+            "<footer><p>© 2024 The Harbour Courier</p></footer></body></html>"
+        )
+        return html, f"https://courier.example/harbour/page/{seed}/"
+
 
 def _hashed(rng: random.Random) -> str:
     """A class name as CSS-in-JS tools make them."""
