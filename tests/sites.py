@@ -21,8 +21,13 @@ def story_html(index: int, paragraphs: int = 6) -> str:
     return f"<!DOCTYPE html><html lang='en'><head><title>Story {index}</title></head><body><article><h1>Story {index}</h1>{body}</article></body></html>"
 
 
-def make_site(folder: Path, pages: dict[str, bytes], content_type: str = "text/html; charset=utf-8") -> Path:
-    """Write a mirror folder holding ``pages`` (URL -> body) and return it."""
+def make_site(
+    folder: Path,
+    pages: dict[str, bytes],
+    content_type: str = "text/html; charset=utf-8",
+    captured_at: str = CAPTURED,
+) -> Path:
+    """Write a mirror folder holding ``pages`` (URL -> body), captured at ``captured_at``, and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     captures = []
     for index, (url, body) in enumerate(pages.items()):
@@ -32,7 +37,7 @@ def make_site(folder: Path, pages: dict[str, bytes], content_type: str = "text/h
             {
                 "url": url,
                 "file": name,
-                "captured_at": CAPTURED,
+                "captured_at": captured_at,
                 "content_type": content_type,
                 "kind": "article",
                 "last_modified": None,
