@@ -25,7 +25,18 @@ from types import EllipsisType
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import HEADLINE_WORDS, WORDS, ancestors, classes_and_id, is_inside, norm_space, paragraph_blocks, visible_text
+from .dom import (
+    BLOCKS,
+    HEADINGS,
+    HEADLINE_WORDS,
+    WORDS,
+    ancestors,
+    classes_and_id,
+    is_inside,
+    norm_space,
+    paragraph_blocks,
+    visible_text,
+)
 
 MARK = "data-euspider-removed"
 
@@ -438,25 +449,6 @@ _LIST_KINDS = {
     "popular": "side_list",
     "top stories": "side_list",
 }
-BLOCKS = {
-    "div",
-    "section",
-    "aside",
-    "form",
-    "p",
-    "li",
-    "ul",
-    "ol",
-    "nav",
-    "footer",
-    "header",
-    "figure",
-    "dl",
-    "table",
-    "span",
-    "blockquote",
-}
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MAX_PROMPT_WORDS = 120
 
 

@@ -257,11 +257,28 @@ def dated_item_container(element: HtmlElement) -> HtmlElement | None:
     return None
 
 
-#: What a ``div`` holds when it is a container rather than a paragraph of its own.
-_CONTAINED_BLOCKS = {
-    *("div", "section", "aside", "form", "p", "li", "ul", "ol", "nav", "footer", "header", "figure", "dl", "table"),
-    *("blockquote", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6"),
+#: The elements that make a block of a page (text in them is a unit of its own).
+BLOCKS = {
+    "div",
+    "section",
+    "aside",
+    "form",
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "nav",
+    "footer",
+    "header",
+    "figure",
+    "dl",
+    "table",
+    "span",
+    "blockquote",
 }
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: What a ``div`` holds when it is a container rather than a paragraph of its own.
+_CONTAINED_BLOCKS = (BLOCKS - {"span"}) | HEADINGS | {"article", "main"}
 
 
 def paragraph_blocks(elements: Iterable[HtmlElement]) -> Iterator[HtmlElement]:
