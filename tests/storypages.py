@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -265,20 +266,12 @@ class StoryPages:
                 " council. She joined the paper in 2019.</p></div>"
             )
         after = ""
-        if "more_stories" in parts:
-            cards = "".join(
-                f"<article class='card'><a href='/x/{k}'><h3>{escape(self._other(rng).title)}</h3></a>"
-                f"<p>{escape(self._other(rng).paragraphs[0])}</p></article>"
-                for k in range(6)
-            )
+        if "more_stories" in parts:  # a paragraph of summary under each headline, a heading over them
+            cards = self._cards(rng, 6, "<article class='card'>", "h3", lambda other: other.paragraphs[0])
             after += f"<section class='more-stories'><h2>More from the Courier</h2>{cards}</section>"
-        if "card_grid" in parts:
-            items = "".join(
-                f"<div class='{_hashed(rng)}'><a href='/r/{k}'><h4>{escape(self._other(rng).title)}</h4></a>"
-                f"<p>{escape(self._other(rng).dek)}</p></div>"
-                for k in range(4)
-            )
-            after += f"<div class='{_hashed(rng)}'>{items}</div>"
+        if "card_grid" in parts:  # a sentence under each headline, no heading
+            cards = self._cards(rng, 4, f"<div class='{_hashed(rng)}'>", "h4", lambda other: other.dek)
+            after += f"<div class='{_hashed(rng)}'>{cards}</div>"
         if "comments" in parts:
             after += "<section id='comments'><h2>Comments (12)</h2><div id='disqus_thread'></div><p>Comments are closed.</p></section>"
         if "footer" in parts:
@@ -323,6 +316,18 @@ class StoryPages:
             "<footer><p>© 2024 The Harbour Courier</p></footer></body></html>"
         )
         return html, f"https://courier.example/harbour/page/{seed}/"
+
+    def _cards(
+        self, rng: random.Random, count: int, opening: str, heading: str, summary: Callable[[Story], str]
+    ) -> str:
+        """``count`` cards of other stories: ``opening`` tag, the headline linked in a ``heading``, then
+        ``summary(story)`` in a paragraph."""
+        closing = "</" + opening[1:].split(None, 1)[0].rstrip(">") + ">"
+        return "".join(
+            f"{opening}<a href='/r/{k}'><{heading}>{escape(self._other(rng).title)}</{heading}></a>"
+            f"<p>{escape(summary(self._other(rng)))}</p>{closing}"
+            for k in range(count)
+        )
 
 
 def _hashed(rng: random.Random) -> str:
